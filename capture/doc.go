@@ -1,0 +1,22 @@
+// Package capture turns capture files and live interfaces into packet records.
+//
+// It accepts pcap (microsecond and nanosecond timestamps, either byte order, and
+// the Kuznetzov variant), pcapng (several sections and interfaces, each with its
+// own link type and timestamp resolution), either of them gzip-compressed
+// (detected by content), and the text tcpdump prints with -n or -nn.
+//
+// Decoded link types are Ethernet with 802.1Q/802.1ad tags, Linux cooked v1 and
+// v2, raw IPv4/IPv6 and BSD loopback/null. Above them it decodes IPv4, IPv6
+// (with extension headers) and TCP or UDP. Everything else is counted, not
+// returned: a frame that is not TCP or UDP is skipped, a frame whose headers are
+// cut short or inconsistent is a problem of a named kind (see Problem), and the
+// counts live in the source's Info.
+//
+// What allocates: opening a source allocates its buffers once. Reading a packet
+// with Source.Next does not allocate: the decoder reads headers in place and
+// copies only the scalars a Packet keeps. Packet.Payload aliases the source's
+// buffer and is valid only until the next call to Next.
+//
+// A Source is not safe for concurrent use; use one per goroutine. A Decoder is
+// the same: it holds no state between calls, but sharing one gains nothing.
+package capture
