@@ -93,6 +93,11 @@ func (d Direction) String() string {
 	return ""
 }
 
+// UndatedDay is the day tcpdump text that prints only the time of day is
+// placed on: the Unix epoch, so that times stay within what int64
+// nanoseconds hold. Info.Undated marks such sources.
+var UndatedDay = time.Date(1970, time.January, 1, 0, 0, 0, 0, time.UTC)
+
 // Packet is one TCP or UDP packet read from a source. Only Payload refers to
 // the source's memory; every other field is a copy.
 type Packet struct {
@@ -100,7 +105,7 @@ type Packet struct {
 	// frame or text line that held a packet, decoded or not.
 	Num int
 	// Time is the capture timestamp. Text captures that print only the time of
-	// day carry the date 0000-01-01.
+	// day carry the date of UndatedDay.
 	Time time.Time
 	// Interface indexes the source's Info().Interfaces.
 	Interface int

@@ -51,8 +51,13 @@ type Info struct {
 	Outcomes Tally
 	// Unsupported counts frames per link type that is not decoded.
 	Unsupported map[LinkType]int
-	// First and Last are the earliest and latest timestamps of decoded packets.
+	// First and Last are the earliest and latest timestamps of decoded
+	// packets; both are zero until one is decoded.
 	First, Last time.Time
+	timed       bool
+	// Undated is true when timestamps were times of day without a date,
+	// placed on UndatedDay.
+	Undated bool
 	// Notes say what the format cannot tell (text has no frame lengths).
 	Notes []string
 }
@@ -78,12 +83,15 @@ func (i *Info) count(o Outcome, p *Packet, link LinkType) {
 	i.Outcomes.Add(o, p.Num)
 	switch o {
 	case Decoded:
-		if i.First.IsZero() || p.Time.Before(i.First) {
+		// Text captures without a date carry year 0, before the zero
+		// time.Time, so emptiness is tracked apart from the values.
+		if !i.timed || p.Time.Before(i.First) {
 			i.First = p.Time
 		}
-		if p.Time.After(i.Last) {
+		if !i.timed || p.Time.After(i.Last) {
 			i.Last = p.Time
 		}
+		i.timed = true
 	case UnsupportedLink:
 		if i.Unsupported == nil {
 			i.Unsupported = map[LinkType]int{}

@@ -71,7 +71,14 @@ type Pod struct {
 	Ready string
 	// Ports are the containers' declared ports, used to resolve named targetPorts.
 	Ports []ContainerPort
-	From  Position
+	// Status is the STATUS column of kubectl text ("Running", "Completed",
+	// "CrashLoopBackOff") or status.phase of JSON/YAML ("Running",
+	// "Succeeded"); empty when the source does not say.
+	Status string
+	// HostNetwork is spec.hostNetwork: the pod uses its node's addresses, so
+	// sharing an IP with the node or other host-network pods is expected.
+	HostNetwork bool
+	From        Position
 }
 
 // ContainerPort is one port a pod's container declares.
@@ -86,6 +93,9 @@ type Service struct {
 	Ref
 	Type       string // ClusterIP, NodePort, LoadBalancer, ExternalName
 	ClusterIPs []netip.Addr
+	// Headless is true for clusterIP "None": such a Service has no virtual
+	// address and clients reach its pods directly.
+	Headless bool
 	// ExternalIPs holds spec.externalIPs and load-balancer ingress IPs.
 	ExternalIPs []netip.Addr
 	Ports       []ServicePort
@@ -117,7 +127,13 @@ type Endpoint struct {
 	PortName string // the Service port's name, as EndpointSlice ports carry it
 	Protocol string
 	// Pod is the targetRef when it names a Pod.
-	Pod  Ref
+	Pod Ref
+	// NotReady is true for an address that is not ready to serve
+	// (EndpointSlice condition ready=false, Endpoints notReadyAddresses).
+	NotReady bool
+	// Via says which kind of object listed the endpoint: ViaEndpointSlice or
+	// ViaEndpoints.
+	Via  Via
 	From Position
 }
 
@@ -177,7 +193,7 @@ type Inventory struct {
 // File is one inventory file and what it held.
 type File struct {
 	Path string
-	Kind string // "kubectl-text", "kubernetes-json", "kubernetes-yaml", "istioctl-table", "istioctl-json"
+	Kind string // one of the Kind constants: "kubectl-text", "kubernetes-json", ...
 }
 
 // Empty reports whether the inventory knows no address at all.

@@ -1,0 +1,59 @@
+# pcapcheck: the two commands a new user runs are `make demo` and `make test`.
+# Each installs the Debian packages it needs when run as root, or stops with one
+# line naming what to install.
+
+GO       ?= go
+BIN      := bin/pcapcheck
+BOOKINFO := fixtures/bookinfo
+
+# need CMD PKG: make sure CMD exists, installing Debian package PKG as root.
+define need
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(2) (for $(1))"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; }; \
+	  else \
+	    echo "missing $(1): install it with: sudo apt-get install -y $(2)"; exit 1; \
+	  fi; }
+endef
+
+.PHONY: all build demo test deps-test vet clean
+
+all: build
+
+build:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
+	$(GO) build -o $(BIN) ./cmd/pcapcheck
+
+# demo: the seed's before/after, from the pcap fixtures and from the seed's own
+# tcpdump text (Shell 4 and Shell 6), then the node-wide capture with both
+# kube-proxy legs.
+demo: build
+	@echo '$$ pcapcheck compare before/veth.pcap after/veth.pcap   (captures on my-shell'"'"'s veth)'
+	@cd $(BOOKINFO) && ../../$(BIN) compare before/veth.pcap after/veth.pcap \
+	  --inventory inventory \
+	  --before-inventory before/shell3-istioctl.txt --after-inventory after/shell5-istioctl.txt
+	@echo
+	@echo '$$ pcapcheck compare before/shell4-tcpdump.txt after/shell6-tcpdump.txt   (the seed'"'"'s own tcpdump text)'
+	@cd $(BOOKINFO) && ../../$(BIN) compare before/shell4-tcpdump.txt after/shell6-tcpdump.txt \
+	  --inventory inventory \
+	  --before-inventory before/shell3-istioctl.txt --after-inventory after/shell5-istioctl.txt
+	@echo
+	@echo '$$ pcapcheck analyze after/any.pcap   (tcpdump -i any on the node: both legs of kube-proxy'"'"'s DNAT)'
+	@cd $(BOOKINFO) && ../../$(BIN) analyze after/any.pcap --inventory inventory
+
+deps-test:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
+	$(call need,tcpdump,tcpdump)
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	$(GO) vet ./...
+
+test: deps-test vet
+	$(GO) test ./...
+	$(GO) run ./fixtures/gen -check
+
+clean:
+	rm -rf bin

@@ -1,0 +1,86 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Errors a caller tells apart with errors.Is. Each is wrapped in an *Error
+// that says where it happened and what was expected.
+var (
+	// ErrUnrecognized: the content is none of the inventory formats. Load
+	// skips such a file with a warning when it was found in a directory, and
+	// fails when it was named explicitly.
+	ErrUnrecognized = errors.New("not an inventory")
+	// ErrSyntax: the file is of a known kind but cannot be split into its
+	// parts: malformed JSON or YAML, or a table row that does not fit its
+	// header.
+	ErrSyntax = errors.New("syntax error")
+	// ErrInvalid: a value has the wrong shape for its field: an IP address
+	// that does not parse, a port out of range, a list where a string belongs.
+	ErrInvalid = errors.New("invalid value")
+	// ErrRead: the file or directory could not be read at all.
+	ErrRead = errors.New("cannot read")
+)
+
+// Error is an error reading one inventory file, with where it happened.
+type Error struct {
+	Path string
+	// Line and Column are 1-based; 0 when unknown or not meaningful (a whole
+	// file, a JSON document as a whole). Column counts characters, not bytes.
+	Line, Column int
+	Err          error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		return fmt.Sprintf("inventory: %s:%d:%d: %v", e.Path, e.Line, e.Column, e.Err)
+	case e.Line > 0:
+		return fmt.Sprintf("inventory: %s:%d: %v", e.Path, e.Line, e.Err)
+	}
+	return fmt.Sprintf("inventory: %s: %v", e.Path, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// problem is the Err of an *Error: a message that reads on its own and a
+// sentinel that errors.Is finds behind it.
+type problem struct {
+	kind error
+	msg  string
+}
+
+func (p *problem) Error() string { return p.msg }
+func (p *problem) Unwrap() error { return p.kind }
+
+func newProblem(kind error, format string, args ...any) error {
+	return &problem{kind: kind, msg: fmt.Sprintf(format, args...)}
+}
+
+// errAt builds an *Error at a position of path.
+func errAt(path string, line, col int, kind error, format string, args ...any) *Error {
+	return &Error{Path: path, Line: line, Column: col, Err: newProblem(kind, format, args...)}
+}
+
+// maxQuoted is how many characters of offending input an error quotes; a
+// longer text is cut and ends in "...".
+const maxQuoted = 48
+
+// quote returns s quoted for an error message, shortened to maxQuoted
+// characters so that a huge line does not become a huge error.
+func quote(s string) string {
+	if utf8.RuneCountInString(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	n := 0
+	for i := range s {
+		if n == maxQuoted {
+			return strconv.Quote(s[:i] + "...")
+		}
+		n++
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,150 @@
+package inventory
+
+import (
+	"net/netip"
+
+	"gopkg.in/yaml.v3"
+)
+
+// sidecarName is the container Istio injects.
+const sidecarName = "istio-proxy"
+
+// pod reads a Pod: metadata, spec.nodeName, spec.hostNetwork, the
+// containers (istio-proxy among them, or among the init containers with
+// restartPolicy Always for native sidecars), status.phase and
+// status.podIPs (status.podIP when podIPs is missing).
+func (p *objParser) pod(n *yaml.Node) *Error {
+	ref, err := p.meta(n)
+	if err != nil {
+		return err
+	}
+	pod := &Pod{Ref: ref, From: p.position(n)}
+	if pod.Labels, err = p.strMap(at(n, "metadata", "labels"), "metadata.labels"); err != nil {
+		return err
+	}
+	if pod.Labels == nil {
+		pod.Labels = map[string]string{} // the object lists its labels: none
+	}
+	spec := field(n, "spec")
+	if err := p.mapping(spec, "spec"); err != nil {
+		return err
+	}
+	if pod.Node, err = p.str(field(spec, "nodeName"), "spec.nodeName"); err != nil {
+		return err
+	}
+	if pod.HostNetwork, err = p.boolean(field(spec, "hostNetwork"), "spec.hostNetwork"); err != nil {
+		return err
+	}
+	if err := p.containers(pod, spec); err != nil {
+		return err
+	}
+	status := field(n, "status")
+	if err := p.mapping(status, "status"); err != nil {
+		return err
+	}
+	if pod.Status, err = p.str(field(status, "phase"), "status.phase"); err != nil {
+		return err
+	}
+	if pod.IPs, err = p.podIPs(status); err != nil {
+		return err
+	}
+	p.b.addPod(pod, true)
+	return nil
+}
+
+func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *Error) {
+	items, err := p.list(field(status, "podIPs"), "status.podIPs")
+	if err != nil {
+		return nil, err
+	}
+	var ips []netip.Addr
+	for i, item := range items {
+		a, err := p.addr(field(item, "ip"), indexed("status.podIPs", i)+".ip")
+		if err != nil {
+			return nil, err
+		}
+		ips = unionAddrs(ips, []netip.Addr{a})
+	}
+	if len(ips) > 0 {
+		return ips, nil
+	}
+	ip := field(status, "podIP")
+	if s, err := p.str(ip, "status.podIP"); err != nil || s == "" {
+		return nil, err // a pod not yet scheduled has no IP
+	}
+	a, err := p.addr(ip, "status.podIP")
+	if err != nil {
+		return nil, err
+	}
+	return []netip.Addr{a}, nil
+}
+
+// containers reads the containers' ports and whether the sidecar is there.
+// A pod whose spec lists no containers at all (a fragment) leaves Sidecar
+// unknown.
+func (p *objParser) containers(pod *Pod, spec *yaml.Node) *Error {
+	main, err := p.list(field(spec, "containers"), "spec.containers")
+	if err != nil {
+		return err
+	}
+	inits, err := p.list(field(spec, "initContainers"), "spec.initContainers")
+	if err != nil {
+		return err
+	}
+	if len(main) > 0 {
+		pod.Sidecar = Absent
+	}
+	read := func(c *yaml.Node, what string, init bool) *Error {
+		name, err := p.str(field(c, "name"), what+".name")
+		if err != nil {
+			return err
+		}
+		if init {
+			// Only a restartable init container (a native sidecar) keeps
+			// running and serving its ports.
+			policy, err := p.str(field(c, "restartPolicy"), what+".restartPolicy")
+			if err != nil || policy != "Always" {
+				return err
+			}
+		}
+		if name == sidecarName {
+			pod.Sidecar = Present
+		}
+		return p.containerPorts(pod, c, what)
+	}
+	for i, c := range main {
+		if err := read(c, indexed("spec.containers", i), false); err != nil {
+			return err
+		}
+	}
+	for i, c := range inits {
+		if err := read(c, indexed("spec.initContainers", i), true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *objParser) containerPorts(pod *Pod, c *yaml.Node, what string) *Error {
+	ports, err := p.list(field(c, "ports"), what+".ports")
+	if err != nil {
+		return err
+	}
+	for i, pn := range ports {
+		w := indexed(what+".ports", i)
+		var cp ContainerPort
+		if cp.Name, err = p.str(field(pn, "name"), w+".name"); err != nil {
+			return err
+		}
+		if cp.Port, err = p.port(field(pn, "containerPort"), w+".containerPort"); err != nil {
+			return err
+		}
+		proto, err := p.str(field(pn, "protocol"), w+".protocol")
+		if err != nil {
+			return err
+		}
+		cp.Protocol = protocolOrTCP(proto)
+		pod.Ports = append(pod.Ports, cp)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcapcheck/pcapcheck/analyze"
+)
+
+// compareCmd holds the flags of `pcapcheck compare`.
+type compareCmd struct {
+	before          []string
+	after           []string
+	inventory       []string
+	beforeInventory []string
+	afterInventory  []string
+	out             outputFlags
+}
+
+func newCompareCmd() *cobra.Command {
+	c := &compareCmd{}
+	cmd := &cobra.Command{
+		Use:   "compare BEFORE AFTER [--inventory PATH]... | compare --before FILE... --after FILE...",
+		Short: "Show, per client and destination, the verdict before and after, and what each change means",
+		Example: `  pcapcheck compare before.pcap after.pcap --inventory pods-and-svc.txt \
+      --before-inventory istioctl-before.txt --after-inventory istioctl-after.txt
+  pcapcheck compare --before a1.pcap --before a2.pcap --after b.pcap --inventory inventory/`,
+		Args: usageArgs(cobra.MaximumNArgs(2)),
+		RunE: c.run,
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&c.before, "before", nil, "capture of the before side; repeatable")
+	f.StringArrayVar(&c.after, "after", nil, "capture of the after side; repeatable")
+	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory for both sides; repeatable")
+	f.StringArrayVar(&c.beforeInventory, "before-inventory", nil, "inventory only for the before side (e.g. istioctl output taken then); repeatable")
+	f.StringArrayVar(&c.afterInventory, "after-inventory", nil, "inventory only for the after side; repeatable")
+	c.out.bind(cmd)
+	return cmd
+}
+
+func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
+	before, after := c.before, c.after
+	switch {
+	case len(args) == 2 && len(before) == 0 && len(after) == 0:
+		before, after = args[:1], args[1:]
+	case len(args) == 0 && len(before) > 0 && len(after) > 0:
+	default:
+		return badInput(errors.New("compare needs BEFORE and AFTER captures: two arguments, or --before and --after flags (see pcapcheck compare --help)"))
+	}
+	render, err := c.out.renderer()
+	if err != nil {
+		return err
+	}
+	var reports [2]*analyze.Report
+	for i, side := range []struct {
+		captures, inventory []string
+	}{{before, c.beforeInventory}, {after, c.afterInventory}} {
+		inv, err := loadInventory(append(append([]string{}, c.inventory...), side.inventory...))
+		if err != nil {
+			return err
+		}
+		if reports[i], err = analyzeSide(cmd.Context(), side.captures, inv); err != nil {
+			return err
+		}
+	}
+	return render.Comparison(cmd.OutOrStdout(), analyze.Compare(reports[0], reports[1]))
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// newRootCmd builds the command tree. Commands write to the given streams,
+// so that tests run them in-process.
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pcapcheck",
+		Short: "Tell which flows of a capture went through the Istio sidecar and which bypassed it",
+		Long: `pcapcheck reads packet captures (pcap, pcapng, gzip, or tcpdump -n text) and joins
+them with the cluster's inventory (kubectl get pods/services -o wide or -o json/yaml,
+EndpointSlices, istioctl proxy-config endpoint) to say, for every TCP and UDP flow,
+whether the sidecar DNATed it to a pod (in the mesh) or passed it through to a
+Service ClusterIP where kube-proxy picks the pod (outside the mesh).`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return badInput(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
+	})
+	root.AddCommand(newAnalyzeCmd(), newCompareCmd())
+	return root
+}
+
+// usageArgs wraps a cobra argument check so that its failure exits 2.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return badInput(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
+		}
+		return nil
+	}
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}

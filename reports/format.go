@@ -1,0 +1,90 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pcapcheck/pcapcheck/analyze"
+)
+
+// Format is an output format. The zero value is invalid.
+type Format uint8
+
+const (
+	formatInvalid Format = iota
+	Table
+	JSON
+	YAML
+	Markdown
+	numFormats
+)
+
+var formatNames = [numFormats]string{formatInvalid: "invalid", Table: "table", JSON: "json", YAML: "yaml", Markdown: "markdown"}
+
+func (f Format) String() string {
+	if f < numFormats {
+		return formatNames[f]
+	}
+	return "invalid"
+}
+
+// FormatNames lists the valid format names, for flag help.
+func FormatNames() []string {
+	var out []string
+	for f := Table; f < numFormats; f++ {
+		out = append(out, f.String())
+	}
+	return out
+}
+
+// ParseFormat reads a format name.
+func ParseFormat(s string) (Format, error) {
+	for f := Table; f < numFormats; f++ {
+		if formatNames[f] == s {
+			return f, nil
+		}
+	}
+	if s == "md" {
+		return Markdown, nil
+	}
+	return formatInvalid, fmt.Errorf("reports: unknown output format %q, want one of %s", s, strings.Join(FormatNames(), ", "))
+}
+
+// Renderer prints finished reports.
+type Renderer interface {
+	// Analysis prints the report of `pcapcheck analyze`.
+	Analysis(w io.Writer, r *analyze.Report) error
+	// Comparison prints the report of `pcapcheck compare`.
+	Comparison(w io.Writer, c *analyze.Comparison) error
+}
+
+// Option configures a Renderer.
+type Option func(*options)
+
+type options struct {
+	flows bool
+}
+
+// WithFlows makes the table and Markdown renderers list every flow, not
+// only the summary. For a comparison it lists each side's flows.
+func WithFlows(on bool) Option { return func(o *options) { o.flows = on } }
+
+// New returns the renderer of format f.
+func New(f Format, opts ...Option) (Renderer, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch f {
+	case Table:
+		return tableRenderer{o}, nil
+	case JSON:
+		return jsonRenderer{}, nil
+	case YAML:
+		return yamlRenderer{}, nil
+	case Markdown:
+		return markdownRenderer{o}, nil
+	}
+	return nil, fmt.Errorf("reports: invalid format %d", f)
+}
