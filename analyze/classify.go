@@ -212,12 +212,12 @@ func (c *classifier) judgePod(j *judgement, cn *conn, pod *inventory.Pod, sni pe
 		if b.Port != nil {
 			j.servicePort = b.Port.Port
 		}
-		j.add("%s is pod %s, an endpoint of service %s (%s)", cn.server, pod.Ref, b.Service, b.Via)
+		j.add("%s is pod %s, an endpoint of service %s (%s)", cn.server, pod.Ref, b.Service, viaPhrase(b.Via))
 		if b.Via == inventory.ViaPodName {
 			j.ambiguous("that %s backs %s is inferred from its name and the service's selector: the inventory lists neither endpoints nor labels (add kubectl get endpointslices -o yaml, or istioctl proxy-config endpoint output)", pod.Ref, b.Service)
 		}
 		for _, other := range backs[1:] {
-			j.add("it also backs %s (%s)", other.Service, other.Via)
+			j.add("it also backs %s (%s)", other.Service, viaPhrase(other.Via))
 		}
 	}
 	if istioSNI {
@@ -235,6 +235,23 @@ func (c *classifier) judgePod(j *judgement, cn *conn, pod *inventory.Pod, sni pe
 		}
 		c.clientFacts(j, cn, j.service, j.servicePort, false)
 	}
+}
+
+// viaPhrase says how the inventory knows an endpoint backs a service.
+func viaPhrase(v inventory.Via) string {
+	switch v {
+	case inventory.ViaEndpointSlice:
+		return "per its EndpointSlice"
+	case inventory.ViaEndpoints:
+		return "per its Endpoints"
+	case inventory.ViaIstioctl:
+		return "per istioctl proxy-config endpoint"
+	case inventory.ViaSelector:
+		return "its selector matches the pod's labels"
+	case inventory.ViaPodName:
+		return "guessed from the pod's name"
+	}
+	return v.String()
 }
 
 // clientFacts adds what the inventory says about the client's sidecar and,
@@ -268,6 +285,8 @@ func (c *classifier) clientFacts(j *judgement, cn *conn, svc inventory.Ref, port
 	}
 	cluster, known := registryKnows(reg, svc, port)
 	switch {
+	case cn.proto == capture.UDP:
+		// The sidecar never intercepts UDP, so what it knows changes nothing.
 	case known && toService:
 		j.ambiguous("the sidecar of %s knows %s (%s), yet the client sent to the ClusterIP: the port may be excluded from interception, or the endpoint list is from another time", pod.Ref, cluster, reg.From)
 	case known:

@@ -83,11 +83,16 @@ func NewReader(name string, r io.Reader, closer io.Closer) (Source, error) {
 	default:
 		isText, looksLike := sniffText(head)
 		if !isText {
-			what := looksLike
-			if info.Compressed {
-				what = "gzip data holding " + looksLike
+			what := "this looks like " + looksLike
+			switch {
+			case looksLike == "empty" && info.Compressed:
+				what = "the gzip data holds nothing"
+			case looksLike == "empty":
+				what = "it is empty"
+			case info.Compressed:
+				what = "this looks like gzip data holding " + looksLike
 			}
-			return nil, &FileError{Path: name, Offset: -1, Err: fmt.Errorf("%w: this looks like %s", ErrNotCapture, what)}
+			return nil, &FileError{Path: name, Offset: -1, Err: fmt.Errorf("%w: %s", ErrNotCapture, what)}
 		}
 		ts := newTextSource(name, br)
 		ts.info.Compressed = info.Compressed

@@ -183,7 +183,7 @@ func TestOpenErrors(t *testing.T) {
 		message string
 	}{
 		{name: "missing file", path: filepath.Join(dir, "nope.pcap"), errIs: os.ErrNotExist, message: "nope.pcap: open: no such file or directory"},
-		{name: "empty file", path: write("empty", nil), errIs: ErrNotCapture, message: "this looks like"},
+		{name: "empty file", path: write("empty", nil), errIs: ErrNotCapture, message: "it is empty"},
 		{name: "json", path: write("inv.json", []byte(`{"apiVersion":"v1","kind":"List","items":[]}`)), errIs: ErrNotCapture, message: "JSON"},
 		{name: "pdf", path: write("x.pdf", []byte("%PDF-1.7\n\x00\x01\x02\x03binary")), errIs: ErrNotCapture, message: "this looks like"},
 		{name: "gzip holding text", path: write("t.gz", gzipped(t, []byte("hello world\n"))), errIs: ErrNotCapture, message: "gzip data holding"},
@@ -253,4 +253,27 @@ func TestReadDoesNotAllocate(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs)
+}
+
+// BenchmarkReadPcap measures framing and decoding together: a pcap in
+// memory read packet by packet, as analyze does.
+func BenchmarkReadPcap(b *testing.B) {
+	raw, err := os.ReadFile("../fixtures/bookinfo/before/veth.pcap")
+	require.NoError(b, err)
+	data := append([]byte(nil), raw...)
+	for len(data) < 64<<20 {
+		data = append(data, raw[24:]...)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	packets := 0
+	for b.Loop() {
+		src, err := NewReader("bench.pcap", bytes.NewReader(data), nil)
+		require.NoError(b, err)
+		var p Packet
+		for src.Next(&p) == nil {
+			packets++
+		}
+	}
+	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"slices"
 )
 
 // readBufferSize is the read-ahead of file sources. Records up to this size
@@ -49,15 +50,21 @@ func (r *recordReader) read(n int) ([]byte, error) {
 		r.off += int64(n)
 		return b, nil
 	}
-	if cap(r.big) < n {
-		r.big = make([]byte, n)
+	// Grow the buffer as data arrives, so that a corrupt length on a short
+	// input costs what the input holds, not what the length claims.
+	b := r.big[:0]
+	for len(b) < n {
+		chunk := min(n-len(b), r.br.Size())
+		b = slices.Grow(b, chunk)
+		got, err := io.ReadFull(r.br, b[len(b):len(b)+chunk])
+		b = b[:len(b)+got]
+		r.off += int64(got)
+		if err != nil {
+			r.big = b[:0]
+			return nil, r.endErr(len(b), err)
+		}
 	}
-	b := r.big[:n]
-	got, err := io.ReadFull(r.br, b)
-	r.off += int64(got)
-	if err != nil {
-		return nil, r.endErr(got, err)
-	}
+	r.big = b[:0]
 	return b, nil
 }
 

@@ -103,7 +103,7 @@ func mdServers(r *analyze.Report, ch analyze.Change) string {
 func mdCaptures(caps []analyze.Capture) string {
 	var parts []string
 	for _, c := range caps {
-		parts = append(parts, "`"+mdCode(c.File)+"` ("+c.Format+", "+strconv.Itoa(c.Packets)+" packets)")
+		parts = append(parts, mdCell(c.File)+" ("+c.Format+", "+strconv.Itoa(c.Packets)+" packets)")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -145,9 +145,4 @@ func mdText(s string) string {
 // mdCell is mdText for a table cell; newlines would end the row.
 func mdCell(s string) string {
 	return strings.ReplaceAll(mdText(s), "\n", " ")
-}
-
-// mdCode makes a string safe inside a single-backtick code span.
-func mdCode(s string) string {
-	return strings.ReplaceAll(clean(s), "`", "'")
 }

@@ -49,7 +49,7 @@ func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	report, err := analyzeSide(cmd.Context(), args, inv)
+	report, err := analyzeSide(cmd.Context(), args, cmd.InOrStdin(), inv)
 	if err != nil {
 		return err
 	}

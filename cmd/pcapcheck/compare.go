@@ -60,7 +60,7 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return err
 		}
-		if reports[i], err = analyzeSide(cmd.Context(), side.captures, inv); err != nil {
+		if reports[i], err = analyzeSide(cmd.Context(), side.captures, cmd.InOrStdin(), inv); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/pcapcheck/pcapcheck/analyze"
 	"github.com/pcapcheck/pcapcheck/analyze/inventory"
@@ -13,19 +14,25 @@ import (
 
 // openCaptures opens every capture or none: a file that cannot be opened,
 // or is not a capture, is bad input.
-func openCaptures(paths []string) ([]capture.Source, error) {
+func openCaptures(paths []string, stdin io.Reader) ([]capture.Source, error) {
 	var sources []capture.Source
-	stdin := 0
+	dashes := 0
 	for _, p := range paths {
 		if p == "-" {
-			stdin++
+			dashes++
 		}
 	}
-	if stdin > 1 {
+	if dashes > 1 {
 		return nil, badInput(errors.New(`standard input ("-") can be read only once`))
 	}
 	for _, p := range paths {
-		src, err := capture.Open(p)
+		var src capture.Source
+		var err error
+		if p == "-" {
+			src, err = capture.NewReader("-", stdin, nil)
+		} else {
+			src, err = capture.Open(p)
+		}
 		if err != nil {
 			closeAll(sources)
 			return nil, badInput(err)
@@ -68,8 +75,8 @@ func (o *outputFlags) renderer() (reports.Renderer, error) {
 }
 
 // analyzeSide analyzes one set of captures against one inventory.
-func analyzeSide(ctx context.Context, paths []string, inv *inventory.Inventory) (*analyze.Report, error) {
-	sources, err := openCaptures(paths)
+func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory) (*analyze.Report, error) {
+	sources, err := openCaptures(paths, stdin)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,18 +15,37 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRootCmd(os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	os.Exit(exitCode(err))
+	os.Exit(code)
 }
 
-// Exit codes: 0 success, 1 a check that found violations, 2 bad usage or
-// unreadable input.
+// Exit codes: 0 success, 2 bad usage or unreadable input.
 const (
-	exitOK        = 0
-	exitViolation = 1
-	exitBadInput  = 2
+	exitOK       = 0
+	exitBadInput = 2
 )
+
+// run executes one command line and returns its exit code, printing any
+// error to stderr on one line.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitBadInput
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		err = ee.err
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "pcapcheck: "+oneLine(err.Error()))
+	}
+	return code
+}
 
 // exitError carries an exit code; its message, if any, is printed on one line.
 type exitError struct {
@@ -37,18 +57,3 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 func badInput(err error) error { return &exitError{code: exitBadInput, err: err} }
-
-func exitCode(err error) int {
-	if err == nil {
-		return exitOK
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "pcapcheck: "+oneLine(ee.err.Error()))
-		}
-		return ee.code
-	}
-	fmt.Fprintln(os.Stderr, "pcapcheck: "+oneLine(err.Error()))
-	return exitBadInput
-}
