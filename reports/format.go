@@ -88,3 +88,16 @@ func New(f Format, opts ...Option) (Renderer, error) {
 	}
 	return nil, fmt.Errorf("reports: invalid format %d", f)
 }
+
+// sideWarnings lists both sides' warnings of a comparison, each saying
+// its side.
+func sideWarnings(c *analyze.Comparison) []string {
+	var out []string
+	for _, wn := range c.Before.Warnings {
+		out = append(out, "before: "+wn)
+	}
+	for _, wn := range c.After.Warnings {
+		out = append(out, "after: "+wn)
+	}
+	return out
+}

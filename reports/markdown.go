@@ -47,13 +47,7 @@ func (m markdownRenderer) Comparison(w io.Writer, c *analyze.Comparison) error {
 		m.flows(&b, "Flows before", c.Before.Flows)
 		m.flows(&b, "Flows after", c.After.Flows)
 	}
-	var warnings []string
-	for _, wn := range c.Before.Warnings {
-		warnings = append(warnings, "before: "+wn)
-	}
-	for _, wn := range c.After.Warnings {
-		warnings = append(warnings, "after: "+wn)
-	}
+	warnings := sideWarnings(c)
 	mdWarnings(&b, warnings)
 	_, err := w.Write(b.Bytes())
 	return err

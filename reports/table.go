@@ -63,13 +63,7 @@ func (t tableRenderer) Comparison(w io.Writer, c *analyze.Comparison) error {
 		section(&b, "FLOWS AFTER")
 		t.flows(&b, c.After.Flows, undated(c.After.Captures))
 	}
-	var warnings []string
-	for _, wn := range c.Before.Warnings {
-		warnings = append(warnings, "before: "+wn)
-	}
-	for _, wn := range c.After.Warnings {
-		warnings = append(warnings, "after: "+wn)
-	}
+	warnings := sideWarnings(c)
 	warningsSection(&b, warnings)
 	_, err := w.Write(trimLines(b.Bytes()))
 	return err
