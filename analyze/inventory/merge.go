@@ -178,45 +178,43 @@ func (b *builder) finish() {
 }
 
 func (b *builder) joinPods() map[Ref]Ref {
-	known := map[string][]*Pod{}
-	for _, p := range b.inv.Pods {
-		if p.Namespace != "" {
-			known[p.Name] = append(known[p.Name], p)
-		}
-	}
-	joined := map[Ref]Ref{}
-	kept := b.inv.Pods[:0]
-	for _, p := range b.inv.Pods {
-		if k := known[p.Name]; p.Namespace == "" && len(k) == 1 {
-			b.mergePod(k[0], p, b.structured[p])
-			joined[p.Ref] = k[0].Ref
-			continue
-		}
-		kept = append(kept, p)
-	}
-	b.inv.Pods = kept
+	var joined map[Ref]Ref
+	b.inv.Pods, joined = joinByName(b.inv.Pods, func(p *Pod) Ref { return p.Ref }, func(into, p *Pod) {
+		b.mergePod(into, p, b.structured[p])
+	})
 	return joined
 }
 
 func (b *builder) joinServices() map[Ref]Ref {
-	known := map[string][]*Service{}
-	for _, s := range b.inv.Services {
-		if s.Namespace != "" {
-			known[s.Name] = append(known[s.Name], s)
+	var joined map[Ref]Ref
+	b.inv.Services, joined = joinByName(b.inv.Services, func(s *Service) Ref { return s.Ref }, func(into, s *Service) {
+		b.mergeService(into, s, b.structured[s])
+	})
+	return joined
+}
+
+// joinByName merges each object of unknown namespace into the one object of
+// the same name whose namespace is known, when there is exactly one, and
+// returns the objects kept and where each joined one went.
+func joinByName[T any](objs []T, ref func(T) Ref, merge func(into, from T)) ([]T, map[Ref]Ref) {
+	known := map[string][]T{}
+	for _, o := range objs {
+		if r := ref(o); r.Namespace != "" {
+			known[r.Name] = append(known[r.Name], o)
 		}
 	}
 	joined := map[Ref]Ref{}
-	kept := b.inv.Services[:0]
-	for _, s := range b.inv.Services {
-		if k := known[s.Name]; s.Namespace == "" && len(k) == 1 {
-			b.mergeService(k[0], s, b.structured[s])
-			joined[s.Ref] = k[0].Ref
+	kept := objs[:0]
+	for _, o := range objs {
+		r := ref(o)
+		if k := known[r.Name]; r.Namespace == "" && len(k) == 1 {
+			merge(k[0], o)
+			joined[r] = ref(k[0])
 			continue
 		}
-		kept = append(kept, s)
+		kept = append(kept, o)
 	}
-	b.inv.Services = kept
-	return joined
+	return kept, joined
 }
 
 func (b *builder) rebuildMaps() {
