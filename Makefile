@@ -19,6 +19,9 @@ endef
 
 .PHONY: all build demo test deps-test vet clean
 
+# Further targets (lab, bench, fuzz...) live in mk/*.mk, one file per topic.
+include $(wildcard mk/*.mk)
+
 all: build
 
 build:
