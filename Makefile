@@ -19,9 +19,6 @@ endef
 
 .PHONY: all build demo test deps-test vet clean
 
-# Further targets (lab, bench, fuzz...) live in mk/*.mk, one file per topic.
-include $(wildcard mk/*.mk)
-
 all: build
 
 build:
@@ -60,3 +57,7 @@ test: deps-test vet
 
 clean:
 	rm -rf bin
+
+# Further targets (lab, bench, fuzz...) live in mk/*.mk, one file per topic;
+# included last so that `all` stays the default target.
+include $(wildcard mk/*.mk)
