@@ -6,23 +6,23 @@ GO       ?= go
 BIN      := bin/pcapcheck
 BOOKINFO := fixtures/bookinfo
 
-# need CMD PKG: make sure CMD exists, installing Debian package PKG as root.
+# need WHAT,PKG: make sure WHAT (a command, or a file when it starts with /)
+# exists, installing Debian package PKG as root; otherwise stop with one line.
 define need
-	@command -v $(1) >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing $(2) (for $(1))"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; }; \
-	  else \
-	    echo "missing $(1): install it with: sudo apt-get install -y $(2)"; exit 1; \
-	  fi; }
+	@if case "$(1)" in /*) test -e "$(1)";; *) command -v "$(1)" >/dev/null 2>&1;; esac; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing $(2) (for $(1))"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; } || exit 1; \
+	else \
+	  echo "missing $(1): install it with: sudo apt-get install -y $(2)"; exit 1; \
+	fi
 endef
 
-.PHONY: all build demo test deps-test vet clean
+.PHONY: all build demo test deps-build deps-test vet clean
 
 all: build
 
-build:
-	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
+build: deps-build
 	$(GO) build -o $(BIN) ./cmd/pcapcheck
 
 # demo: the seed's before/after, from the pcap fixtures and from the seed's own
@@ -42,9 +42,15 @@ demo: build
 	@echo '$$ pcapcheck analyze after/any.pcap   (tcpdump -i any on the node: both legs of kube-proxy'"'"'s DNAT)'
 	@cd $(BOOKINFO) && ../../$(BIN) analyze after/any.pcap --inventory inventory
 
-deps-test:
+
+deps-build:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
+	$(call need,/usr/include/pcap/pcap.h,libpcap-dev)
+
+deps-test: deps-build
 	$(call need,tcpdump,tcpdump)
+	$(call need,ip,iproute2)
+	$(call need,curl,curl)
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

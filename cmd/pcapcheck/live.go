@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/pcapcheck/pcapcheck/analyze"
+	"github.com/pcapcheck/pcapcheck/capture"
+	"github.com/pcapcheck/pcapcheck/reports"
+)
+
+// liveCmd holds the flags of `pcapcheck live`.
+type liveCmd struct {
+	iface     string
+	filter    string
+	duration  time.Duration
+	count     int
+	snaplen   int
+	write     string
+	inventory []string
+	out       outputFlags
+}
+
+func newLiveCmd() *cobra.Command {
+	c := &liveCmd{}
+	cmd := &cobra.Command{
+		Use:   "live -i IFACE [--filter BPF] [--duration 30s] [--count N] [--write FILE.pcap] [--inventory PATH]...",
+		Short: "Capture on an interface and judge its flows as they come (needs root or CAP_NET_RAW)",
+		Long: `live captures on an interface with libpcap. On a terminal it redraws the summary
+every second; it stops on Ctrl-C, SIGTERM, --duration or --count, and then prints the
+full report. --write keeps every frame captured in a pcap file that tcpdump -r reads.`,
+		Example: `  pcapcheck live -i veth5f577e0f --inventory inventory/ --duration 30s
+  pcapcheck live -i any --filter 'tcp port 9080' --count 1000 --write node.pcap -o json`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: c.run,
+	}
+	f := cmd.Flags()
+	f.StringVarP(&c.iface, "interface", "i", "", "interface to capture on (required); \"any\" for all")
+	f.StringVar(&c.filter, "filter", "", "BPF filter in tcpdump's syntax")
+	f.DurationVar(&c.duration, "duration", 0, "stop after this long (0: until Ctrl-C or --count)")
+	f.IntVar(&c.count, "count", 0, "stop after this many frames (0: no limit)")
+	f.IntVar(&c.snaplen, "snaplen", 0, "bytes kept of each frame (0: 262144)")
+	f.StringVar(&c.write, "write", "", "also write every captured frame to this pcap file")
+	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
+	c.out.bind(cmd)
+	return cmd
+}
+
+func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
+	if c.iface == "" {
+		return badInput(fmt.Errorf("live needs an interface: -i IFACE (see %s --help)", cmd.CommandPath()))
+	}
+	render, err := c.out.renderer()
+	if err != nil {
+		return err
+	}
+	inv, err := loadInventory(c.inventory)
+	if err != nil {
+		return err
+	}
+	opts := capture.LiveOptions{Filter: c.filter, Snaplen: c.snaplen, Count: c.count}
+	var out *os.File
+	if c.write != "" {
+		if out, err = os.Create(c.write); err != nil {
+			return badInput(err)
+		}
+		defer out.Close()
+		opts.Write = capture.NewPcapWriter(out)
+	}
+	stdout := cmd.OutOrStdout()
+	screen := newLiveScreen(stdout, c.iface, c.out.format)
+	a := analyze.New(analyze.Options{Inventory: inv})
+	opts.Idle = func() { screen.maybeDraw(a) }
+	src, err := capture.OpenLive(c.iface, opts)
+	if err != nil {
+		return badInput(err)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		var timeout <-chan time.Time
+		if c.duration > 0 {
+			timeout = time.After(c.duration)
+		}
+		select {
+		case <-cmd.Context().Done():
+		case <-timeout:
+		case <-stop:
+		}
+		src.Stop()
+	}()
+	idx := a.AddSource(src.Info())
+	var p capture.Packet
+	for {
+		err := src.Next(&p)
+		if err != nil {
+			a.EndSource(idx, err)
+			break
+		}
+		a.Add(&p, idx)
+		screen.maybeDraw(a)
+	}
+	if err := src.Close(); err != nil {
+		return badInput(fmt.Errorf("writing %s: %w", c.write, err))
+	}
+	if out != nil {
+		if err := out.Close(); err != nil {
+			return badInput(err)
+		}
+	}
+	screen.clear()
+	return render.Analysis(stdout, a.Report())
+}
+
+// liveScreen redraws the summary on a terminal once a second; on anything
+// else it draws nothing, so that stdout holds only the final report.
+type liveScreen struct {
+	w       io.Writer
+	on      bool
+	iface   string
+	started time.Time
+	last    time.Time
+	table   reports.Renderer
+}
+
+func newLiveScreen(w io.Writer, iface, format string) *liveScreen {
+	s := &liveScreen{w: w, iface: iface, started: time.Now()}
+	f, ok := w.(*os.File)
+	s.on = ok && format == reports.Table.String() && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+	if s.on {
+		s.table, _ = reports.New(reports.Table)
+		s.last = time.Now()
+	}
+	return s
+}
+
+// maybeDraw redraws when a second has passed since the last drawing.
+func (s *liveScreen) maybeDraw(a *analyze.Analyzer) {
+	if !s.on || time.Since(s.last) < time.Second {
+		return
+	}
+	s.last = time.Now()
+	r := a.Report()
+	var b bytes.Buffer
+	b.WriteString("\x1b[H\x1b[2J")
+	fmt.Fprintf(&b, "pcapcheck live on %s: %s, %d flows; Ctrl-C stops and prints the full report\n\n",
+		s.iface, time.Since(s.started).Round(time.Second), len(r.Flows))
+	r.Flows = nil
+	s.table.Analysis(&b, r)
+	s.w.Write(b.Bytes())
+}
+
+// clear wipes the last drawing before the final report.
+func (s *liveScreen) clear() {
+	if s.on {
+		io.WriteString(s.w, "\x1b[H\x1b[2J")
+	}
+}
