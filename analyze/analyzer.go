@@ -23,19 +23,28 @@ type Options struct {
 	Inventory *inventory.Inventory
 	// DedupeWindow overrides DefaultDedupeWindow when positive.
 	DedupeWindow time.Duration
+	// MaxFlows bounds the flows kept apart; past it, new flows are folded
+	// into aggregates (see fold.go) and the report warns. 0 means
+	// DefaultMaxFlows.
+	MaxFlows int
 }
 
 // Analyzer reads packets into flows and, at the end, judges them. It is not
 // safe for concurrent use.
 type Analyzer struct {
-	inv      *inventory.Inventory
-	idx      *inventory.Index
-	table    *flowTable
-	dd       *dedupe
+	inv   *inventory.Inventory
+	idx   *inventory.Index
+	table *flowTable
+	dd    *dedupe
+	// single is set while Run reads one source that cannot hold a packet
+	// twice: the dedupe table is then skipped.
+	single   bool
 	ifaces   ifaceRegistry
 	natVotes map[natPair]int
 	l7       []l7Info
 	sources  []sourceRun
+	maxFlows int
+	folds    folds
 }
 
 // sourceRun is one source read by Run and how its reading ended.
@@ -54,11 +63,16 @@ func New(opts Options) *Analyzer {
 	if window <= 0 {
 		window = DefaultDedupeWindow
 	}
+	maxFlows := opts.MaxFlows
+	if maxFlows <= 0 {
+		maxFlows = DefaultMaxFlows
+	}
 	a := &Analyzer{
 		inv:      opts.Inventory,
 		table:    newFlowTable(),
 		dd:       newDedupe(int64(window)),
 		natVotes: map[natPair]int{},
+		maxFlows: maxFlows,
 	}
 	if !opts.Inventory.Empty() {
 		a.idx = opts.Inventory.Index()
@@ -76,6 +90,11 @@ const ctxCheckEvery = 4096
 // cancelled, and nil otherwise.
 func (a *Analyzer) Run(ctx context.Context, sources ...capture.Source) error {
 	base := len(a.sources)
+	if base == 0 && len(sources) == 1 && singleInterface(sources[0].Info()) {
+		a.single = true
+		defer func() { a.single = false }()
+		return a.runOne(ctx, sources[0])
+	}
 	heads := make([]capture.Packet, len(sources))
 	live := make([]bool, len(sources))
 	for i, src := range sources {
@@ -100,6 +119,51 @@ func (a *Analyzer) Run(ctx context.Context, sources ...capture.Source) error {
 	}
 }
 
+// runOne reads a single source, a batch at a time when it can.
+func (a *Analyzer) runOne(ctx context.Context, src capture.Source) error {
+	a.sources = append(a.sources, sourceRun{info: src.Info()})
+	if b, ok := src.(capture.Batcher); ok {
+		return a.runBatches(ctx, b)
+	}
+	var p capture.Packet
+	for n := 0; ; n++ {
+		if n%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !a.advance(0, src, &p) {
+			return nil
+		}
+		a.Add(&p, 0)
+	}
+}
+
+// runBatches reads the only source batch by batch.
+func (a *Analyzer) runBatches(ctx context.Context, src capture.Batcher) error {
+	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		pkts, err := src.NextBatch()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				a.sources[0].err = err
+			}
+			return nil
+		}
+		for i := range pkts {
+			a.Add(&pkts[i], 0)
+		}
+	}
+}
+
+// singleInterface reports whether every packet of a source comes from the
+// same interface, so that no packet can be seen twice: a pcap file, unless
+// its Linux cooked v2 headers name several interfaces.
+func singleInterface(info *capture.Info) bool {
+	return info.Format == capture.FormatPcap && len(info.Interfaces) == 1 &&
+		info.Interfaces[0].LinkType != capture.LinkLinuxSLL2 && info.Interfaces[0].LinkType != capture.LinkLinuxSLL
+}
+
 // advance reads the next packet of source i, recording how it ended.
 func (a *Analyzer) advance(i int, src capture.Source, p *capture.Packet) bool {
 	err := src.Next(p)
@@ -118,16 +182,30 @@ func (a *Analyzer) Add(p *capture.Packet, src int) {
 	ts := p.Time.UnixNano()
 	iface := a.ifaces.id(src, p)
 	k, side := keyOf(p)
-	fi := a.table.get(k)
-	f := &a.table.flows[fi]
-	if s := a.dd.check(p, ts, iface, fi); s.dup {
-		f.touch(ts, side)
-		f.dups++
-		f.addIface(iface)
-		if s.flow != fi {
-			a.voteNAT(s, fi)
+	h := a.table.hash(&k)
+	fi, ok := a.table.lookup(&k, h)
+	if !ok {
+		if a.table.len() < a.maxFlows {
+			fi = a.table.insert(&k, h)
+		} else {
+			fi, side = a.fold(p, &k)
 		}
-		return
+	}
+	f := a.table.at(fi)
+	if !a.single {
+		// tcpdump prints relative sequence numbers, counted from the first
+		// sighting of a connection, so a text capture's second sighting of
+		// a packet carries other numbers than its first: they are left out.
+		text := src < len(a.sources) && a.sources[src].info.Format == capture.FormatText
+		if s := a.dd.check(p, ts, iface, fi, text); s.dup {
+			f.touch(ts, side)
+			f.dups++
+			f.addIface(iface)
+			if s.flow != fi && f.folded == notFolded && a.table.at(s.flow).folded == notFolded {
+				a.voteNAT(s, fi)
+			}
+			return
+		}
 	}
 	f.update(p, side, ts, iface)
 	if !f.l7Done && len(p.Payload) > 0 {
@@ -156,14 +234,18 @@ type ifaceRegistry struct {
 	lastID int32
 }
 
+// ifaceKey is one place a packet can be seen. The direction is part of it:
+// a routed packet enters and leaves a bridge under one name (and one
+// interface index), and those are two sightings.
 type ifaceKey struct {
 	src     int
 	iface   int
 	ifIndex int32
+	dir     capture.Direction
 }
 
 func (r *ifaceRegistry) id(src int, p *capture.Packet) int32 {
-	k := ifaceKey{src: src, iface: p.Interface, ifIndex: p.IfIndex}
+	k := ifaceKey{src: src, iface: p.Interface, ifIndex: p.IfIndex, dir: p.Direction}
 	if k == r.last && r.ids != nil {
 		return r.lastID
 	}

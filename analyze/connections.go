@@ -29,7 +29,7 @@ type conn struct {
 
 // connections merges NAT legs and orients every flow.
 func (a *Analyzer) connections(o *orienter) []conn {
-	paired := make([]bool, len(a.table.flows))
+	paired := make([]bool, a.table.len())
 	var conns []conn
 	for _, pr := range a.natPairs() {
 		if c, ok := a.pairConn(pr, o, "packets"); ok {
@@ -37,8 +37,8 @@ func (a *Analyzer) connections(o *orienter) []conn {
 			conns = append(conns, c)
 		}
 	}
-	singles := make([]conn, 0, len(a.table.flows))
-	for i := range a.table.flows {
+	singles := make([]conn, 0, a.table.len())
+	for i := range a.table.len() {
 		if !paired[i] {
 			singles = append(singles, a.singleConn(int32(i), o))
 		}
@@ -87,17 +87,18 @@ func (a *Analyzer) natPairs() []natPair {
 // kube-proxy's DNAT rewrites the destination and leaves the client alone.
 // Legs that share no endpoint (both addresses rewritten) are not merged.
 func (a *Analyzer) pairConn(pr natPair, o *orienter, by string) (conn, bool) {
-	pre, post := &a.table.flows[pr.pre], &a.table.flows[pr.post]
+	pre, post := a.table.at(pr.pre), a.table.at(pr.post)
 	var client, server, natTo netip.AddrPort
+	preA, preB, postA, postB := pre.key.A(), pre.key.B(), post.key.A(), post.key.B()
 	switch {
-	case pre.key.a == post.key.a:
-		client, server, natTo = pre.key.a, pre.key.b, post.key.b
-	case pre.key.a == post.key.b:
-		client, server, natTo = pre.key.a, pre.key.b, post.key.a
-	case pre.key.b == post.key.a:
-		client, server, natTo = pre.key.b, pre.key.a, post.key.b
-	case pre.key.b == post.key.b:
-		client, server, natTo = pre.key.b, pre.key.a, post.key.a
+	case preA == postA:
+		client, server, natTo = preA, preB, postB
+	case preA == postB:
+		client, server, natTo = preA, preB, postA
+	case preB == postA:
+		client, server, natTo = preB, preA, postB
+	case preB == postB:
+		client, server, natTo = preB, preA, postA
 	default:
 		return conn{}, false
 	}
@@ -129,7 +130,7 @@ func (a *Analyzer) pairConn(pr natPair, o *orienter, by string) (conn, bool) {
 
 // singleConn orients one unpaired flow.
 func (a *Analyzer) singleConn(i int32, o *orienter) conn {
-	f := &a.table.flows[i]
+	f := a.table.at(i)
 	cs, from := o.clientSide(f, a.l7For(f))
 	c := conn{legs: []int32{i}, proto: f.key.proto, client: f.key.endpoint(cs), server: f.key.endpoint(1 - cs), clientFrom: from}
 	a.fill(&c, o)
@@ -141,7 +142,7 @@ func (a *Analyzer) fill(c *conn, o *orienter) {
 	var syn, synAck bool
 	c.first = -1
 	for _, li := range c.legs {
-		f := &a.table.flows[li]
+		f := a.table.at(li)
 		c.packets += f.packets[0] + f.packets[1]
 		c.bytes += f.bytes[0] + f.bytes[1]
 		c.dups += f.dups
@@ -186,9 +187,9 @@ func (a *Analyzer) l7For(f *flowState) *l7Info {
 // sideOf returns the side of k that is ep, or sideNone.
 func sideOf(k flowKey, ep netip.AddrPort) uint8 {
 	switch ep {
-	case k.a:
+	case k.A():
 		return sideA
-	case k.b:
+	case k.B():
 		return sideB
 	}
 	return sideNone
@@ -216,12 +217,14 @@ func (a *Analyzer) pairByAddress(singles []conn, o *orienter) (merged, rest []co
 	used := make([]bool, len(singles))
 	for i := range singles {
 		pre := &singles[i]
-		if used[i] || !o.isService(pre.server) {
+		// Aggregates of folded flows (fold.go) share a client "address:0"
+		// with unrelated connections: never legs of one.
+		if used[i] || !o.isService(pre.server) || a.folded(pre) {
 			continue
 		}
 		for _, j := range byClient[clientKey{pre.proto, pre.client}] {
 			post := &singles[j]
-			if used[j] || j == i || o.isService(post.server) || !o.backsServiceAt(post.server, pre.server, pre.proto) {
+			if used[j] || j == i || a.folded(post) || o.isService(post.server) || !o.backsServiceAt(post.server, pre.server, pre.proto) {
 				continue
 			}
 			if post.first > pre.last+int64(pairSlack) || post.last+int64(pairSlack) < pre.first {

@@ -51,8 +51,11 @@ type sighting struct {
 }
 
 // check looks p up and, when it is not a duplicate, records it.
-func (d *dedupe) check(p *capture.Packet, ts int64, iface, flow int32) sighting {
-	base := fingerprint(p)
+// ignoreSeq leaves TCP sequence and acknowledgment numbers out of the
+// fingerprint, for sources that print them relative to a base that differs
+// between sightings (tcpdump text).
+func (d *dedupe) check(p *capture.Packet, ts int64, iface, flow int32, ignoreSeq bool) sighting {
+	base := fingerprint(p, ignoreSeq)
 	sigSrc := mixAddr(base^0x5352, p.Src)
 	sigDst := mixAddr(base^0x4453, p.Dst)
 	if s, ok := d.match(sigSrc, ts, iface); ok {
@@ -82,9 +85,11 @@ func (d *dedupe) put(sig uint64, ts int64, iface, flow int32) {
 }
 
 // fingerprint hashes the fields of a packet that survive forwarding and NAT.
-func fingerprint(p *capture.Packet) uint64 {
+func fingerprint(p *capture.Packet, ignoreSeq bool) uint64 {
 	h := mix(uint64(p.Transport)<<48 | uint64(p.IPID)<<32 | uint64(uint32(p.PayloadLen)))
-	h = mix(h ^ uint64(p.Seq)<<32 ^ uint64(p.Ack))
+	if !ignoreSeq {
+		h = mix(h ^ uint64(p.Seq)<<32 ^ uint64(p.Ack))
+	}
 	ts := uint64(0)
 	if p.HasTS {
 		ts = 1<<32 | uint64(p.TSVal)

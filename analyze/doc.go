@@ -10,9 +10,18 @@
 // connection from client to server and gives it exactly one Verdict, with
 // the evidence behind it.
 //
-// What allocates: Add allocates only for a flow's first packet (its table
-// entry) and for what a payload names (SNI, ALPN, HTTP Host), once per
-// flow. Updating a known flow does not allocate. Report allocates freely.
+// Memory grows with flows, not packets: a flow is a 128-byte record in a
+// paged table (flowtable.go) plus what its payload named. Past
+// Options.MaxFlows, new flows are folded into aggregates per client address
+// and destination (fold.go), so that a hostile or huge capture cannot
+// exhaust memory; the report warns how many were folded. A single pcap
+// source, which cannot hold a packet twice, skips the table of packet
+// fingerprints that recognizes a packet seen on two interfaces.
+//
+// What allocates: Add allocates only for a new flow (a page of the table
+// every 4096 flows, and the index as it doubles) and for what a payload
+// names (SNI, ALPN, HTTP Host), once per flow. Updating a known flow does
+// not allocate. Report allocates freely.
 //
 // Concurrency: an Analyzer is not safe for concurrent use. A Report is a
 // plain value, safe to read from many goroutines once returned.

@@ -81,6 +81,11 @@ func (a *Analyzer) flowOf(cn *conn, cls *classifier, ifaceNames []string) Flow {
 			f.Evidence = append(f.Evidence, "a TLS ClientHello started but could not be read whole (cut by the snapshot length, or its segments are missing)")
 		}
 	}
+	for _, li := range cn.legs {
+		if e := foldEvidence(a.table.at(li).folded); e != "" {
+			f.Evidence = append(f.Evidence, e)
+		}
+	}
 	if cn.packets == 0 && cn.dups > 0 {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("all %d packets of this flow were also seen as another flow's; they are counted there", cn.dups))
 	}
@@ -179,6 +184,9 @@ func (a *Analyzer) warnings(flows []Flow) []string {
 	}
 	if a.idx != nil {
 		out = append(out, a.idx.Warnings()...)
+	}
+	if w := a.foldWarning(); w != "" {
+		out = append(out, w)
 	}
 	ambiguous := 0
 	for _, f := range flows {

@@ -38,7 +38,7 @@ const (
 
 // inspect looks at a payload segment of flow fi sent by side.
 func (a *Analyzer) inspect(fi int32, p *capture.Packet, side uint8) {
-	f := &a.table.flows[fi]
+	f := a.table.at(fi)
 	if f.l7 >= 0 {
 		if info := &a.l7[f.l7]; info.buf != nil && info.bufFrom == side {
 			a.continueHello(f, info, p)

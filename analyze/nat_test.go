@@ -191,3 +191,34 @@ func BenchmarkAdd(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 }
+
+// TestTextSightingsOfOnePacket: tcpdump -i any text prints a connection
+// that was open before the capture with absolute numbers on the first
+// sighting of its first packet and relative ones after, and a routed
+// packet enters and leaves the node's bridge under one name. Found on the
+// lab's real captures (fixtures/lab, pooled/any.txt): each packet still
+// counts once.
+func TestTextSightingsOfOnePacket(t *testing.T) {
+	src := newSource(t, "any.txt")
+	src.info.Format = capture.FormatText
+	src.info.Interfaces = []capture.Interface{{Name: "pcl-my-shell"}, {Name: "pcl-br0"}}
+	type sighting struct {
+		iface    int
+		dir      capture.Direction
+		seq, ack uint32
+	}
+	for i, s := range []sighting{
+		{0, capture.DirIn, 3112, 5085}, // absolute: tcpdump has not seen the connection yet
+		{1, capture.DirIn, 1, 1},       // relative from here on
+		{1, capture.DirOut, 1, 1},
+	} {
+		p := pk{at: time.Duration(i) * 10 * us, flow: "10.244.2.34:44644 > 10.244.2.32:9080", flags: "P.", len: 778}.packet(t)
+		p.Interface, p.Direction, p.Seq, p.Ack = s.iface, s.dir, s.seq, s.ack
+		p.HasTS, p.TSVal, p.Window = true, 1627817850, 684
+		src.pkts = append(src.pkts, p)
+	}
+	r := analyzeAll(t, nil, src)
+	require.Len(t, r.Flows, 1)
+	assert.Equal(t, int64(1), r.Flows[0].Packets)
+	assert.Equal(t, int64(2), r.Flows[0].Duplicates)
+}

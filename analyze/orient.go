@@ -88,13 +88,13 @@ func (o *orienter) clientSide(f *flowState, l7 *l7Info) (uint8, string) {
 	case l7 != nil && l7.httpFrom != sideNone:
 		return l7.httpFrom, "payload"
 	}
-	if sa, sb := o.serverScore(f.key.a, f.key.proto), o.serverScore(f.key.b, f.key.proto); sa != sb {
+	if sa, sb := o.serverScore(f.key.A(), f.key.proto), o.serverScore(f.key.B(), f.key.proto); sa != sb {
 		if sa > sb {
 			return sideB, "inventory"
 		}
 		return sideA, "inventory"
 	}
-	if ra, rb := portRank(f.key.a.Port()), portRank(f.key.b.Port()); ra != rb {
+	if ra, rb := portRank(f.key.aPort), portRank(f.key.bPort); ra != rb {
 		if ra > rb {
 			return sideB, "ports"
 		}

@@ -17,6 +17,15 @@
 // copies only the scalars a Packet keeps. Packet.Payload aliases the source's
 // buffer and is valid only until the next call to Next.
 //
+// Goroutines: a pcap or pcapng source frames and decodes in a goroutine of its
+// own, a batch of packets ahead of Next, so that a caller updating flows runs
+// on another core (batch.go); a regular file is mapped window by window rather
+// than copied (mmap_unix.go); gzip input is decompressed in a third goroutine
+// (readahead.go). Close stops them. Info is written by the framing goroutine:
+// read it once Next has returned an error (io.EOF at the end), as the Source
+// contract says. Sources report how many bytes they have read (Progress) to
+// any goroutine.
+//
 // A Source is not safe for concurrent use; use one per goroutine. A Decoder is
 // the same: it holds no state between calls, but sharing one gains nothing.
 package capture

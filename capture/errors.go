@@ -16,6 +16,9 @@ var (
 	// ErrCorrupt: a record's framing cannot be trusted (an impossible length),
 	// so reading cannot continue past it.
 	ErrCorrupt = errors.New("corrupt record")
+	// ErrFileChanged: the file was cut short by another program while it
+	// was being read.
+	ErrFileChanged = errors.New("the file shrank while it was being read")
 )
 
 // FileError is an error reading one input, with where it happened.

@@ -6,12 +6,15 @@ import (
 	"io"
 	"os"
 	"testing"
+	"time"
 )
 
 // FuzzReader feeds arbitrary bytes through format detection, pcap and
 // pcapng framing (plain or gzip) and decoding. Beyond not panicking, it
 // checks that reading ends with io.EOF or a *FileError, that every record
-// is counted under exactly one outcome, and that decoded packets are whole.
+// is counted under exactly one outcome, that decoded packets are whole,
+// and that a pcap or pcapng file cut short reads as the first packets of
+// the whole.
 func FuzzReader(f *testing.F) {
 	for _, name := range []string{
 		"ethernet-us-le.pcap",   // the plain case every reader must get right
@@ -34,7 +37,15 @@ func FuzzReader(f *testing.F) {
 	// A pcap header announcing a record of 4 GiB.
 	f.Add(append([]byte("\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00"),
 		"\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"...))
+	// Files of tcpdump's test corpus (when present); corpusReaderSeeds says
+	// what edge each probes.
+	for _, name := range corpusReaderSeeds {
+		if data := corpusFile(f, name); data != nil {
+			f.Add(data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(10*time.Second, len(data))()
 		src, err := NewReader("fuzz", bytes.NewReader(data), nil)
 		if err != nil {
 			var fe *FileError
@@ -44,6 +55,7 @@ func FuzzReader(f *testing.F) {
 			return
 		}
 		var p Packet
+		var pkts []Packet
 		decoded := 0
 		for {
 			err := src.Next(&p)
@@ -61,6 +73,9 @@ func FuzzReader(f *testing.F) {
 			if !p.Src.IsValid() || !p.Dst.IsValid() || len(p.Payload) > p.PayloadLen {
 				t.Fatalf("incomplete packet %+v", p)
 			}
+			kept := p
+			kept.Payload = nil
+			pkts = append(pkts, kept)
 		}
 		info := src.Info()
 		total := 0
@@ -69,6 +84,16 @@ func FuzzReader(f *testing.F) {
 		}
 		if total != info.Records || info.Outcomes.Count(Decoded) != decoded {
 			t.Fatalf("records %d, outcomes %d, decoded %d of %d", info.Records, total, decoded, info.Outcomes.Count(Decoded))
+		}
+		src.Close()
+		// A cut never changes what came before it: pcap and pcapng cut
+		// at two thirds read as the first packets of the whole.
+		if info.Format != FormatPcap && info.Format != FormatPcapNG || len(data) < 3 {
+			return
+		}
+		cut, openErr, _ := cutRead(t, "fuzz-cut", data[:len(data)*2/3])
+		if openErr == nil && (len(cut) > len(pkts) || !samePackets(cut, pkts[:len(cut)])) {
+			t.Fatalf("cut at %d of %d: %d packets that are not the first of the whole file's %d", len(data)*2/3, len(data), len(cut), len(pkts))
 		}
 	})
 }

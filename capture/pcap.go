@@ -2,7 +2,9 @@ package capture
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // The magic numbers of the pcap format, as read little-endian.
@@ -40,6 +42,7 @@ func pcapMagic(b []byte) (order binary.ByteOrder, nanos bool, recHdrLen int, ok 
 type pcapReader struct {
 	rr        *recordReader
 	order     binary.ByteOrder
+	bigEndian bool
 	nanos     bool
 	recHdrLen int
 	maxLen    int
@@ -61,20 +64,30 @@ func newPcapReader(rr *recordReader, info *Info) (*pcapReader, error) {
 	if snaplen > maxLen {
 		maxLen = min(snaplen, maxRecordLen)
 	}
-	return &pcapReader{rr: rr, order: order, nanos: nanos, recHdrLen: recHdrLen, maxLen: maxLen}, nil
+	return &pcapReader{rr: rr, order: order, bigEndian: order == binary.BigEndian, nanos: nanos, recHdrLen: recHdrLen, maxLen: maxLen}, nil
 }
 
 func (r *pcapReader) offset() int64 { return r.rr.off }
+
+// u32 reads a field of a record header in the file's byte order. It is
+// called four times a record: a branch the CPU predicts costs less than a
+// call through the binary.ByteOrder interface.
+func (r *pcapReader) u32(b []byte) uint32 {
+	if r.bigEndian {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
+}
 
 func (r *pcapReader) next(f *frame) error {
 	hdr, err := r.rr.read(r.recHdrLen)
 	if err != nil {
 		return err
 	}
-	sec := int64(r.order.Uint32(hdr[0:4]))
-	frac := int64(r.order.Uint32(hdr[4:8]))
-	capLen := int(r.order.Uint32(hdr[8:12]))
-	origLen := int(r.order.Uint32(hdr[12:16]))
+	sec := int64(r.u32(hdr[0:4]))
+	frac := int64(r.u32(hdr[4:8]))
+	capLen := int(r.u32(hdr[8:12]))
+	origLen := int(r.u32(hdr[12:16]))
 	if capLen > r.maxLen {
 		return fmt.Errorf("%w: record claims %d bytes, more than the largest snapshot length %d", ErrCorrupt, capLen, r.maxLen)
 	}
@@ -82,6 +95,11 @@ func (r *pcapReader) next(f *frame) error {
 		frac *= 1000
 	}
 	data, err := r.rr.read(capLen)
+	if errors.Is(err, io.EOF) {
+		// The record's header was read: an input that ends before its
+		// data is cut, not complete.
+		return ErrCutShort
+	}
 	if err != nil {
 		return err
 	}

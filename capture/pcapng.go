@@ -44,6 +44,10 @@ type ngReader struct {
 	ifaces []ngInterface
 	// lastTS stands in for the timestamp simple packet blocks lack.
 	lastTS int64
+	// blockAt is the byte offset of the block being read: next reads
+	// section and interface blocks on its way to a packet, and an error
+	// names the block it happened in.
+	blockAt int64
 }
 
 func newNgReader(rr *recordReader, info *Info) *ngReader {
@@ -52,11 +56,15 @@ func newNgReader(rr *recordReader, info *Info) *ngReader {
 
 func (r *ngReader) offset() int64 { return r.rr.off }
 
+// blockStart is the byte offset of the block next last began to read.
+func (r *ngReader) blockStart() int64 { return r.blockAt }
+
 // next reads blocks until one holds a packet. Section and interface blocks
 // update the reader's state; statistics, name resolution and unknown blocks
 // are skipped.
 func (r *ngReader) next(f *frame) error {
 	for {
+		r.blockAt = r.rr.off
 		head, err := r.rr.peek(8)
 		if err != nil {
 			return err

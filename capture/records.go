@@ -1,70 +1,126 @@
 package capture
 
 import (
-	"bufio"
 	"errors"
 	"io"
-	"slices"
 )
 
-// readBufferSize is the read-ahead of file sources. Records up to this size
-// are returned straight out of the buffer; larger ones are copied once.
-const readBufferSize = 1 << 20
+// chunkSize is how much input is read at once. Records that lie inside one
+// chunk are returned straight out of it; one that straddles two is copied
+// once into an arena.
+const chunkSize = 512 << 10
 
 // maxRecordLen bounds a record's length whatever its header claims, so that
 // a corrupt length cannot make the reader allocate gigabytes.
 const maxRecordLen = 64 << 20
 
-// recordReader reads length-prefixed records from a stream and tracks the
-// byte offset of what it consumed, for error messages.
+// recordReader reads length-prefixed records from a stream of chunks and
+// tracks the byte offset of what it consumed, for error messages.
+//
+// The unread input is pend (bytes carried over from earlier chunks, always
+// the tail of arena) followed by cur (the rest of the current chunk).
+//
+// By default a slice that read or peek returns is valid until the next
+// call. A reader that keeps (see keep) leaves every chunk it returned bytes
+// of, and the arena, to its owner: a chunk it moves past goes to retired
+// instead of back to the source, and the arena only grows, so that slices
+// stay valid until the owner releases the chunks and resets the arena.
 type recordReader struct {
-	br  *bufio.Reader
+	src   chunkSource
+	ck    *chunk
+	cur   []byte
+	pend  []byte
+	arena []byte
+	// keep, retired: see the type's comment.
+	keep    bool
+	retired []*chunk
+	// end is the error that ended the input (io.EOF at a clean end), once
+	// the last chunk is used up.
+	end error
 	off int64
-	big []byte
 }
 
-func newRecordReader(br *bufio.Reader) *recordReader { return &recordReader{br: br} }
+// newRecordReader reads r in the caller's goroutine.
+func newRecordReader(r io.Reader) *recordReader {
+	return &recordReader{src: newSyncChunks(r)}
+}
+
+// close stops the chunk source.
+func (r *recordReader) close() { r.src.close() }
+
+// more makes the next chunk current; it returns false at the end of input.
+func (r *recordReader) more() bool {
+	if r.end != nil {
+		return false
+	}
+	if c := r.ck; c != nil {
+		if c.err != nil {
+			r.end = c.err
+			return false
+		}
+		r.ck = nil
+		if r.keep && c.used {
+			r.retired = append(r.retired, c)
+		} else {
+			r.src.release(c)
+		}
+	}
+	r.ck = r.src.next()
+	r.cur = r.ck.b
+	return true
+}
+
+// ensure makes the next n unread bytes contiguous and returns them, or as
+// many as the input still holds and the error that ended it.
+func (r *recordReader) ensure(n int) ([]byte, error) {
+	if len(r.pend) == 0 {
+		if n <= len(r.cur) {
+			return r.cur[:n], nil
+		}
+		if !r.keep {
+			r.arena = r.arena[:0]
+		}
+	}
+	start := len(r.arena) - len(r.pend)
+	for len(r.pend) < n {
+		if len(r.cur) == 0 && !r.more() {
+			return r.pend, r.end
+		}
+		// Grow as data arrives, so that a corrupt length on a short
+		// input costs what the input holds, not what the length claims.
+		k := min(n-len(r.pend), len(r.cur))
+		r.arena = append(r.arena, r.cur[:k]...)
+		r.cur = r.cur[k:]
+		r.pend = r.arena[start:]
+	}
+	return r.pend[:n:n], nil
+}
 
 // peek returns the next n bytes without consuming them. io.EOF means the
 // input ended cleanly before them; ErrCutShort means it ended partway.
 func (r *recordReader) peek(n int) ([]byte, error) {
-	if n > r.br.Size() {
-		return nil, errors.New("record larger than the read buffer")
+	b, err := r.ensure(n)
+	if err != nil {
+		return nil, r.endErr(len(b), err)
 	}
-	b, err := r.br.Peek(n)
-	if err == nil {
-		return b, nil
-	}
-	return nil, r.endErr(len(b), err)
+	return b, nil
 }
 
-// read consumes the next n bytes and returns them. The slice is valid until
-// the next call.
+// read consumes the next n bytes and returns them.
 func (r *recordReader) read(n int) ([]byte, error) {
-	if n <= r.br.Size() {
-		b, err := r.br.Peek(n)
-		if err != nil {
-			return nil, r.endErr(len(b), err)
-		}
-		r.br.Discard(n)
+	if len(r.pend) == 0 && n <= len(r.cur) {
+		b := r.cur[:n:n]
+		r.cur = r.cur[n:]
 		r.off += int64(n)
+		r.ck.used = true
 		return b, nil
 	}
-	// Grow the buffer as data arrives, so that a corrupt length on a short
-	// input costs what the input holds, not what the length claims.
-	b := r.big[:0]
-	for len(b) < n {
-		chunk := min(n-len(b), r.br.Size())
-		b = slices.Grow(b, chunk)
-		got, err := io.ReadFull(r.br, b[len(b):len(b)+chunk])
-		b = b[:len(b)+got]
-		r.off += int64(got)
-		if err != nil {
-			r.big = b[:0]
-			return nil, r.endErr(len(b), err)
-		}
+	b, err := r.ensure(n)
+	if err != nil {
+		return nil, r.endErr(len(b), err)
 	}
-	r.big = b[:0]
+	r.off += int64(n)
+	r.pend = r.pend[n:]
 	return b, nil
 }
 

@@ -110,6 +110,9 @@ func (s *textSource) Next(p *Packet) error {
 				s.finish()
 				s.done = io.EOF
 			} else {
+				if errors.Is(err, io.ErrUnexpectedEOF) && s.info.Compressed {
+					err = fmt.Errorf("%w (the gzip data ends early)", ErrCutShort)
+				}
 				s.done = &FileError{Path: s.info.Name, Offset: s.offset, Record: s.line, Err: err}
 			}
 			return s.done

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // FuzzTextSource feeds arbitrary text to the tcpdump text reader. It must
@@ -72,6 +73,7 @@ func FuzzTextSource(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
+		defer watchdog(10*time.Second, len(in))()
 		lines := bytes.Count(in, []byte("\n")) + 1
 		got, info := fuzzReadText(t, bytes.NewReader(in))
 		last := 0

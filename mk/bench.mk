@@ -1,0 +1,50 @@
+# Performance (issue 6): how fast pcapcheck reads large captures, against
+# the read limit (dd), tshark, and Go's compress/gzip.
+#
+#   make bench                 generate the captures (once) and print the table
+#   make bench BENCH_RUNS=9    more runs per figure (medians are printed)
+#   make bench-go              the Go benchmarks: decode, flow update, pipeline
+#
+# The captures are written by fixtures/gen/big into $(BENCH_DIR), which git
+# ignores; a capture is made again only when the generator changes. Their
+# names carry their sizes, so changing a size below makes a new one.
+# Numbers are medians over page-cache-warm files; run it on a quiet machine.
+
+BENCH_DIR        ?= bin/bench
+BENCH_RUNS       ?= 5
+BENCH_RUNS_FLOWS ?= 3
+BENCH_GEN        := $(BENCH_DIR)/big
+BENCH_INV        := $(BENCH_DIR)/inventory
+BENCH_BIG        := $(BENCH_DIR)/big-3000000p-20000f.pcap
+BENCH_SMALL      := $(BENCH_DIR)/small-300000p-2000f.pcap
+BENCH_GZ         := $(BENCH_SMALL).gz
+BENCH_FLOWS      := $(BENCH_DIR)/flows-4000000p-1000000f.pcap
+BENCH_CAPTURES   := $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS)
+
+.PHONY: bench bench-go deps-bench
+
+deps-bench:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
+	$(call need,/usr/bin/time,time)
+	$(call need,gzip,gzip)
+
+bench: deps-bench build $(BENCH_CAPTURES)
+	@BENCH_RUNS=$(BENCH_RUNS) BENCH_RUNS_FLOWS=$(BENCH_RUNS_FLOWS) sh mk/bench.sh $(BIN) $(BENCH_GEN) $(BENCH_INV) \
+	  $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS)
+
+$(BENCH_GEN): $(filter-out %_test.go,$(wildcard fixtures/gen/big/*.go))
+	@mkdir -p $(BENCH_DIR)
+	$(GO) build -o $@ ./fixtures/gen/big
+
+# NAME-<packets>p-<flows>f.pcap, with the inventory that explains it, and a
+# .info line saying what was written.
+$(BENCH_DIR)/%.pcap: $(BENCH_GEN)
+	@p=$$(echo '$*' | sed -E 's/.*-([0-9]+)p-([0-9]+)f$$/\1/'); f=$$(echo '$*' | sed -E 's/.*-([0-9]+)p-([0-9]+)f$$/\2/'); \
+	  echo "generating $@ ($$p packets, $$f flows)"; \
+	  $(BENCH_GEN) -o $@ -packets $$p -flows $$f -inventory $(BENCH_INV) > $@.info && cat $@.info
+
+$(BENCH_GZ): $(BENCH_SMALL)
+	gzip -c $< > $@.tmp && mv $@.tmp $@
+
+bench-go:
+	$(GO) test ./capture ./analyze -run '^$$' -bench . -benchmem -count 5

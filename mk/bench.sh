@@ -1,0 +1,97 @@
+#!/bin/sh
+# mk/bench.sh BIN GEN INVENTORY BIG SMALL SMALL_GZ FLOWS: the table `make
+# bench` prints. Each figure is the median of BENCH_RUNS runs (BENCH_RUNS_FLOWS
+# for the capture of a million flows, whose report takes long); wall times
+# come from date, peak RSS from /usr/bin/time. Files are read once first so
+# that every run finds them in the page cache.
+set -eu
+bin=$1 gen=$2 inv=$3 big=$4 small=$5 gz=$6 flows=$7
+runs=${BENCH_RUNS:-5}
+runs_flows=${BENCH_RUNS_FLOWS:-3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+now() { date +%s%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", (b - a) / 1e9 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f\n", a / b; else print "-" }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f\n", k / 1024 }'; }
+
+# dd_time FILE: seconds dd takes to read FILE, as dd reports it.
+dd_time() {
+	for _ in $(seq "$runs"); do
+		dd if="$1" of=/dev/null bs=1M 2>&1 | sed -n 's/.* copied, \([0-9.]*\) s,.*/\1/p'
+	done | median | awk '{ printf "%.3f\n", $1 }'
+}
+
+# analyze FILE RUNS: median wall seconds, peak RSS (KiB) and CPU seconds
+# (user and system, all threads) of `pcapcheck analyze -o json`, as
+# "SECONDS KIB CPU". On a busy machine, CPU time shows the work done when
+# wall time shows the wait for a core.
+analyze() {
+	for _ in $(seq "$2"); do
+		t0=$(now)
+		/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$bin" analyze --quiet -o json --inventory "$inv" "$1" > /dev/null
+		t1=$(now)
+		echo "$(secs "$t0" "$t1") $(awk '{ printf "%s %.2f", $1, $2 + $3 }' "$tmp/rss")"
+	done > "$tmp/runs"
+	echo "$(cut -d' ' -f1 "$tmp/runs" | median) $(cut -d' ' -f2 "$tmp/runs" | median) $(cut -d' ' -f3 "$tmp/runs" | median)"
+}
+
+# info FILE FIELD: packets or flows, from the generator's .info line.
+info() {
+	case $2 in
+	packets) sed -E 's/.*: ([0-9]+) packets.*/\1/' "$1.info" ;;
+	flows) sed -E 's/.* ([0-9]+) flows.*/\1/' "$1.info" ;;
+	esac
+}
+
+echo "machine: $(uname -srm); $(nproc) cores: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+echo "$(go version 2>/dev/null || true); $("$bin" --version); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "each figure: median of $runs runs ($runs_flows for the million-flow capture), files in the page cache"
+echo
+
+for f in "$big" "$small" "$gz" "$flows"; do cat "$f" > /dev/null; done
+
+base=$(analyze fixtures/bookinfo/before/veth.pcap "$runs" | cut -d' ' -f2)
+
+printf '%-30s %6s %8s %8s %7s %7s %6s %7s %8s\n' CAPTURE MB PACKETS FLOWS DD_S WALL_S xDD CPU_S RSS_MiB
+row() {
+	file=$1 r=$2
+	size=$(stat -c %s "$file")
+	d=$(dd_time "$file")
+	set -- $(analyze "$file" "$r")
+	src=$file
+	case $file in *.gz) src=${file%.gz} ;; esac
+	printf '%-30s %6.0f %8s %8s %7s %7s %6s %7s %8s\n' "$(basename "$file")" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" \
+		"$(info "$src" packets)" "$(info "$src" flows)" "$d" "$1" "$(ratio "$1" "$d")" "$3" "$(mib "$2")"
+	echo "$1 $2" > "$tmp/last"
+}
+row "$big" "$runs";          big_s=$(cut -d' ' -f1 "$tmp/last"); big_dd=$d; big_rss=$(cut -d' ' -f2 "$tmp/last")
+row "$small" "$runs";        small_s=$(cut -d' ' -f1 "$tmp/last")
+row "$gz" "$runs";           gz_s=$(cut -d' ' -f1 "$tmp/last")
+row "$flows" "$runs_flows";  flows_rss=$(cut -d' ' -f2 "$tmp/last")
+echo
+
+echo "targets:"
+echo "  analyze of $(basename "$big"): ${big_s} s = $(ratio "$big_s" "$big_dd") x dd (target <= 3)"
+echo "  peak RSS on it: $(mib "$big_rss") MiB (target < 64)"
+nflows=$(info "$flows" flows)
+echo "  RSS above the baseline ($(mib "$base") MiB, a 40-packet capture) on $(basename "$flows"): $(awk -v r="$flows_rss" -v b="$base" -v n="$nflows" 'BEGIN { printf "%.0f", (r - b) * 1024 / n }') bytes a flow (target < 400)"
+
+std=$(for _ in $(seq "$runs"); do "$gen" -stdgunzip "$gz"; done | median)
+echo "  gzip: compress/gzip alone decompresses $(basename "$gz") in ${std} s; pcapcheck reads and analyzes it in ${gz_s} s: $(ratio "$std" "$gz_s") x (target >= 2)"
+
+if command -v tshark > /dev/null 2>&1; then
+	for _ in $(seq 3); do
+		t0=$(now)
+		tshark -q -z conv,tcp -r "$small" > /dev/null 2>&1
+		t1=$(now)
+		secs "$t0" "$t1"
+	done > "$tmp/tshark"
+	ts=$(median < "$tmp/tshark")
+	echo "  tshark -q -z conv,tcp on $(basename "$small"): ${ts} s (3 runs); pcapcheck ${small_s} s: $(ratio "$ts" "$small_s") x faster (target >= 60)"
+else
+	echo "  tshark is not installed: no comparison (apt-get install tshark)"
+fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
