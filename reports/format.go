@@ -17,10 +17,13 @@ const (
 	JSON
 	YAML
 	Markdown
+	// HTML is one self-contained page: inline CSS and SVG diagrams, no
+	// scripts, no requests.
+	HTML
 	numFormats
 )
 
-var formatNames = [numFormats]string{formatInvalid: "invalid", Table: "table", JSON: "json", YAML: "yaml", Markdown: "markdown"}
+var formatNames = [numFormats]string{formatInvalid: "invalid", Table: "table", JSON: "json", YAML: "yaml", Markdown: "markdown", HTML: "html"}
 
 func (f Format) String() string {
 	if f < numFormats {
@@ -64,11 +67,18 @@ type Option func(*options)
 
 type options struct {
 	flows bool
+	color bool
 }
 
 // WithFlows makes the table and Markdown renderers list every flow, not
-// only the summary. For a comparison it lists each side's flows.
+// only the summary. For a comparison it lists each side's flows. HTML
+// always lists them.
 func WithFlows(on bool) Option { return func(o *options) { o.flows = on } }
+
+// WithColor makes the table renderer color verdicts with ANSI SGR
+// sequences, the only escape sequences it ever writes. Decide with
+// ColorMode.Enabled.
+func WithColor(on bool) Option { return func(o *options) { o.color = on } }
 
 // New returns the renderer of format f.
 func New(f Format, opts ...Option) (Renderer, error) {
@@ -85,6 +95,8 @@ func New(f Format, opts ...Option) (Renderer, error) {
 		return yamlRenderer{}, nil
 	case Markdown:
 		return markdownRenderer{o}, nil
+	case HTML:
+		return htmlRenderer{}, nil
 	}
 	return nil, fmt.Errorf("reports: invalid format %d", f)
 }

@@ -19,6 +19,10 @@ func (m markdownRenderer) Analysis(w io.Writer, r *analyze.Report) error {
 	b.WriteString("## pcapcheck analyze\n\n")
 	b.WriteString("Captures: " + mdCaptures(r.Captures) + "\n\n")
 	m.summary(&b, r.Summary)
+	if len(r.Summary) > 0 {
+		b.WriteString("\n")
+		mermaidChart(&b, r, nil)
+	}
 	if m.o.flows {
 		m.flows(&b, "Flows", r.Flows)
 	}
@@ -35,6 +39,21 @@ func (m markdownRenderer) Comparison(w io.Writer, c *analyze.Comparison) error {
 	for _, ch := range allChanges(c) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(ch.Client), mdCell(ch.Destination), mdCell(ch.Before), mdCell(ch.After),
 			mdServers(c.Before, ch), mdServers(c.After, ch))
+	}
+	if len(c.Before.Summary)+len(c.After.Summary) > 0 {
+		b.WriteString("\n### Paths\n")
+		for _, side := range []struct {
+			name     string
+			r, other *analyze.Report
+		}{{"Before", c.Before, c.After}, {"After", c.After, c.Before}} {
+			fmt.Fprintf(&b, "\n**%s**", side.name)
+			if len(side.r.Summary) == 0 {
+				b.WriteString(": no flows.\n")
+				continue
+			}
+			b.WriteString(" (red: only on this side)\n\n")
+			mermaidChart(&b, side.r, side.other)
+		}
 	}
 	b.WriteString("\n### Changes\n\n")
 	if len(c.Changes) == 0 {

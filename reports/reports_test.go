@@ -111,7 +111,7 @@ func TestParseFormat(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Markdown, f)
 	_, err = ParseFormat("xml")
-	assert.EqualError(t, err, `reports: unknown output format "xml", want one of table, json, yaml, markdown`)
+	assert.EqualError(t, err, `reports: unknown output format "xml", want one of table, json, yaml, markdown, html`)
 	_, err = New(Format(0))
 	assert.Error(t, err)
 }

@@ -46,7 +46,7 @@ func (t tableRenderer) Comparison(w io.Writer, c *analyze.Comparison) error {
 	section(&b, "VERDICTS")
 	tbl := newTable(&b, "CLIENT", "DESTINATION", "BEFORE", "AFTER", "SERVERS BEFORE", "SERVERS AFTER")
 	for _, ch := range allChanges(c) {
-		tbl.Append(clean(ch.Client), clean(ch.Destination), ch.Before, ch.After,
+		tbl.Append(clean(ch.Client), clean(ch.Destination), paint(t.o.color, ch.Before), paint(t.o.color, ch.After),
 			serverCell(c.Before, ch.Client, ch.Destination), serverCell(c.After, ch.Client, ch.Destination))
 	}
 	tbl.Render()
@@ -126,7 +126,7 @@ func (t tableRenderer) summary(b *bytes.Buffer, rows []analyze.SummaryRow) {
 	}
 	tbl := newTable(b, "CLIENT", "DESTINATION", "VERDICT", "FLOWS", "PACKETS", "BYTES", "SERVERS")
 	for _, row := range rows {
-		verdict := row.Verdict.String()
+		verdict := paint(t.o.color, row.Verdict.String())
 		if row.Ambiguous > 0 {
 			verdict += fmt.Sprintf(" (%d ambiguous)", row.Ambiguous)
 		}
@@ -148,12 +148,12 @@ func (t tableRenderer) flows(b *bytes.Buffer, flows []analyze.Flow, undated bool
 	tbl := newTable(b, "#", "PROTO", "CLIENT", "SERVER", "NAT TO", "SERVICE", "VERDICT", "HANDSHAKE", "PACKETS", "BYTES", "FIRST")
 	for i, f := range flows {
 		tbl.Append(strconv.Itoa(i+1), f.Proto, clean(f.Client), clean(f.Server), dash(clean(f.NATTo)), dash(clean(f.Service)),
-			f.Verdict.String(), dash(f.Handshake), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated))
+			paint(t.o.color, f.Verdict.String()), dash(f.Handshake), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated))
 	}
 	tbl.Render()
 	b.WriteString("\nEVIDENCE\n")
 	for i, f := range flows {
-		fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i+1, f.Proto, clean(f.Client), clean(f.Server), f.Verdict, f.ClientFrom)
+		fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i+1, f.Proto, clean(f.Client), clean(f.Server), paint(t.o.color, f.Verdict.String()), f.ClientFrom)
 		for _, l7 := range l7Facts(f) {
 			fmt.Fprintf(b, "    %s\n", l7)
 		}
