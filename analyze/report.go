@@ -19,6 +19,9 @@ type Report struct {
 	Flows     []Flow         `json:"flows" yaml:"flows"`
 	Summary   []SummaryRow   `json:"summary" yaml:"summary"`
 	Warnings  []string       `json:"warnings" yaml:"warnings"`
+	// Mesh says which Istio configuration the flows' expected paths were
+	// predicted from; omitted when none was given.
+	Mesh *MeshFacts `json:"mesh,omitempty" yaml:"mesh,omitempty"`
 }
 
 // Capture describes one input capture and what was read from it.
@@ -99,6 +102,14 @@ type Flow struct {
 	Duplicates int64     `json:"duplicates,omitempty" yaml:"duplicates,omitempty"`
 	First      time.Time `json:"first" yaml:"first"`
 	Last       time.Time `json:"last" yaml:"last"`
+	// Expected is the path the Sidecar objects and mesh config predict:
+	// "sidecar-dnat", "passthrough" or "blocked" (REGISTRY_ONLY: the
+	// connection should never leave the pod). ExpectedWhy explains, when it
+	// differs from Verdict, how that can be. Package mesh sets both; they
+	// are omitted when no mesh configuration was given or nothing can be
+	// predicted (the client is not a known pod).
+	Expected    string `json:"expected,omitempty" yaml:"expected,omitempty"`
+	ExpectedWhy string `json:"expected_why,omitempty" yaml:"expected_why,omitempty"`
 }
 
 // SummaryRow groups the flows of one client, destination and verdict.
@@ -115,6 +126,30 @@ type SummaryRow struct {
 	Packets   int64    `json:"packets" yaml:"packets"`
 	Bytes     int64    `json:"bytes" yaml:"bytes"`
 	Servers   []Server `json:"servers" yaml:"servers"`
+	// Expected and ExpectedWhy are the row's flows' (several values joined
+	// by "+"), as in Flow.
+	Expected    string `json:"expected,omitempty" yaml:"expected,omitempty"`
+	ExpectedWhy string `json:"expected_why,omitempty" yaml:"expected_why,omitempty"`
+}
+
+// MeshFacts says what Istio configuration predicted the expected paths.
+type MeshFacts struct {
+	Files []string `json:"files" yaml:"files"`
+	// Sidecars lists each Sidecar object read, "namespace/name from FILE:LINE".
+	Sidecars []string `json:"sidecars" yaml:"sidecars"`
+	// MeshConfig is where the mesh config was read; omitted when none was.
+	MeshConfig    string `json:"mesh_config,omitempty" yaml:"mesh_config,omitempty"`
+	RootNamespace string `json:"root_namespace" yaml:"root_namespace"`
+	// OutboundTrafficPolicy is the mesh-wide mode, ALLOW_ANY or
+	// REGISTRY_ONLY, and where it comes from; a Sidecar may set its own.
+	OutboundTrafficPolicy string `json:"outbound_traffic_policy" yaml:"outbound_traffic_policy"`
+}
+
+// Labels returns the client and destination a summary row groups the flow
+// under: the client pod, else its IP; the service, else the server pod,
+// else the address it was sent to.
+func (f Flow) Labels() (client, destination string) {
+	return clientLabel(f), destinationLabel(f)
 }
 
 // Server is one address a summary row's traffic reached: the pod IP the

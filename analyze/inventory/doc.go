@@ -11,7 +11,9 @@
 //     with the prompt lines that say the namespace (-n NS, --namespace);
 //   - kubectl get -o json and -o yaml: one object, a List, or several YAML
 //     documents, of kinds Pod, Service, EndpointSlice, Endpoints and Node
-//     (other kinds are skipped with a warning);
+//     (other kinds are skipped with a warning, or, with LoadWith and
+//     Options.Documents, handed to the caller: package mesh takes Istio
+//     Sidecar objects and mesh configs found among the listings this way);
 //   - istioctl proxy-config endpoint POD, as a table (the current ENDPOINT
 //     STATUS OUTLIER CHECK CLUSTER form and the older ones) or as -o json or
 //     -o yaml, giving the endpoints one sidecar knew (a Registry).

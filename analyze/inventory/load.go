@@ -34,7 +34,13 @@ const maxFileSize = 256 << 20
 // ErrInvalid or ErrUnrecognized, and returns it with what was read until
 // then.
 func Load(paths ...string) (*Inventory, error) {
+	return LoadWith(Options{}, paths...)
+}
+
+// LoadWith is Load with options: see Options.
+func LoadWith(opts Options, paths ...string) (*Inventory, error) {
 	b := newBuilder()
+	b.opts = opts
 	for _, p := range paths {
 		if err := b.loadPath(p); err != nil {
 			b.finish()
@@ -101,7 +107,7 @@ func (b *builder) loadFile(path string, explicit bool) error {
 	if err != nil {
 		return err
 	}
-	inv, err := Parse(path, data)
+	inv, err := parseWith(b.opts, path, data)
 	if errors.Is(err, ErrUnrecognized) && !explicit {
 		var e *Error
 		errors.As(err, &e)
@@ -176,7 +182,12 @@ func readError(path string, err error) *Error {
 // line and column of the bad input) Parse still returns what it read before
 // the bad line or object: the inventory is partial, never silently cut.
 func Parse(path string, data []byte) (*Inventory, error) {
+	return parseWith(Options{}, path, data)
+}
+
+func parseWith(opts Options, path string, data []byte) (*Inventory, error) {
 	b := newBuilder()
+	b.opts = opts
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	kind, err := parseInto(b, path, data)
 	b.finish()

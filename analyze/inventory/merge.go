@@ -18,6 +18,7 @@ type builder struct {
 	nodes      map[string]*Node
 	endpoints  map[endpointKey]int
 	structured map[any]bool // pods and services last read from JSON or YAML
+	opts       Options
 }
 
 type endpointKey struct {

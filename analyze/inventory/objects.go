@@ -31,6 +31,8 @@ type objParser struct {
 	// of a kind read, an empty List, Envoy cluster statuses.
 	found    bool
 	istioctl bool
+	// taken is set when Options.Documents took a document.
+	taken bool
 }
 
 // decodeDocuments reads every document of a JSON or YAML file into nodes.
@@ -129,6 +131,12 @@ func parseDocuments(b *builder, path string, docs []*yaml.Node, f format) (strin
 		if err := p.root(d); err != nil {
 			return p.kind(f), err
 		}
+	}
+	if !p.found && p.taken {
+		if len(p.skipped) > 0 {
+			b.warn("%s: skipped %s: not inventory", path, p.skippedList())
+		}
+		return KindIstioConfig, nil
 	}
 	if !p.found {
 		what := "no Kubernetes objects"
@@ -263,12 +271,8 @@ func (p *objParser) object(n *yaml.Node, defaultKind, what string) *Error {
 		read = p.endpoints
 	case "Node":
 		read = p.node
-	case "":
-		p.skipped["(no kind)"]++
-		return nil
 	default:
-		p.skipped[kind]++
-		return nil
+		return p.other(n, kind)
 	}
 	p.found = true
 	p.near = n

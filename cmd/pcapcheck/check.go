@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcapcheck/pcapcheck/analyze/mesh"
+	"github.com/pcapcheck/pcapcheck/analyze/mesh/check"
+)
+
+// checkCmd holds the flags of `pcapcheck check`.
+type checkCmd struct {
+	inventory []string
+	read      readFlags
+	mesh      meshFlags
+	expect    string
+	format    string
+}
+
+func newCheckCmd() *cobra.Command {
+	c := &checkCmd{}
+	cmd := &cobra.Command{
+		Use:   "check CAPTURE... --inventory PATH... --expect FILE [--sidecars PATH]... [-o text|json]",
+		Short: "Check the captures' flows against an expectations file: exit 0 when every rule holds, 1 when one does not",
+		Long: `check analyzes the captures like analyze and checks every flow against the rules of an
+expectations file (YAML), for example
+
+  - {from: default/my-shell, to: bookinfo/reviews, verdict: passthrough}
+  - {from: "web/*", to: "*", forbid: [external]}
+  - {from: "*", to: "*", match: expected}
+
+from and to are globs on the client and destination names ("*" matches any text, "/"
+included). match: expected compares each flow with the path the Sidecar objects and
+mesh config predict (--sidecars, --mesh-config; with neither, every pod has the
+default scope). Exit status: 0 when every rule holds, 1 with one line per violation,
+2 for bad input.`,
+		Example: `  pcapcheck check after.pcap --inventory inventory/ --sidecars sidecars/ --expect expect.yaml
+  pcapcheck check after.pcap --inventory inventory/ --expect expect.yaml -o json`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: c.run,
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output; Sidecars and mesh configs in it are read too); repeatable")
+	f.StringVar(&c.expect, "expect", "", "the expectations file (YAML list of rules); required")
+	f.StringVarP(&c.format, "output", "o", "text", "output format: text, json")
+	c.mesh.bind(cmd)
+	c.read.bind(cmd)
+	return cmd
+}
+
+func (c *checkCmd) run(cmd *cobra.Command, args []string) error {
+	if err := c.read.check(); err != nil {
+		return err
+	}
+	if c.expect == "" {
+		return badInput(errors.New("check needs --expect FILE (see pcapcheck check --help)"))
+	}
+	var write func(io.Writer, any) error
+	switch c.format {
+	case "text", "table":
+	case "json":
+		write, _ = documentWriter("json")
+	default:
+		return badInput(fmt.Errorf("unknown output format %q, want one of text, json", c.format))
+	}
+	rules, err := check.Read(c.expect)
+	if err != nil {
+		return badInput(err)
+	}
+	inv, cfg, err := c.mesh.load(c.inventory)
+	if err != nil {
+		return err
+	}
+	report, err := analyzeSide(cmd.Context(), args, cmd.InOrStdin(), inv, &c.read)
+	if err != nil {
+		return err
+	}
+	if !cfg.Empty() || rules.NeedsPrediction() {
+		mesh.Annotate(report, inv, cfg)
+	}
+	res := check.Check(rules, report)
+	out := cmd.OutOrStdout()
+	if write != nil {
+		err = write(out, res)
+	} else {
+		_, err = io.WriteString(out, res.Text())
+	}
+	if err != nil {
+		return err
+	}
+	if !res.OK {
+		return &exitError{code: exitViolations}
+	}
+	return nil
+}

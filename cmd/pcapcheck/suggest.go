@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcapcheck/pcapcheck/analyze/mesh"
+)
+
+// suggestCmd holds the flags of `pcapcheck suggest`.
+type suggestCmd struct {
+	inventory   []string
+	read        readFlags
+	perWorkload bool
+	from        []string
+}
+
+func newSuggestCmd() *cobra.Command {
+	c := &suggestCmd{}
+	cmd := &cobra.Command{
+		Use:   "suggest CAPTURE... --inventory PATH... [--per-workload] [--from EXISTING.yaml]...",
+		Short: "Write the Sidecar objects that keep every destination the captures show in the mesh",
+		Long: `suggest reads the captures like analyze and writes, as YAML ready for kubectl apply,
+one Sidecar per namespace whose pods were clients (or, with --per-workload, one per
+workload with a workloadSelector) whose egress hosts name every service those pods
+reached, passthrough flows included, plus istio-system/*. Destinations outside the
+inventory are listed in comments: a ServiceEntry, not a Sidecar, brings them in.
+With --from, the proposal is merged into existing Sidecars, and comments say what
+each gains.`,
+		Example: `  pcapcheck suggest after/any.pcap --inventory inventory/ > sidecars.yaml
+  pcapcheck suggest capture.pcap --inventory inventory/ --from current-sidecars.yaml --per-workload`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: c.run,
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
+	f.BoolVar(&c.perWorkload, "per-workload", false, "one Sidecar per workload, with a workloadSelector, instead of one per namespace")
+	f.StringArrayVar(&c.from, "from", nil, "existing Sidecar objects to merge into (kubectl get sidecars -A -o yaml); repeatable")
+	c.read.bind(cmd)
+	return cmd
+}
+
+func (c *suggestCmd) run(cmd *cobra.Command, args []string) error {
+	if err := c.read.check(); err != nil {
+		return err
+	}
+	// Sidecars and mesh configs in the inventory are taken (not warned
+	// about) but not merged into: --from says what to merge into.
+	inv, _, err := (&meshFlags{}).load(c.inventory)
+	if err != nil {
+		return err
+	}
+	opts := mesh.SuggestOptions{PerWorkload: c.perWorkload}
+	if len(c.from) > 0 {
+		opts.From = &mesh.Config{}
+		if err := opts.From.Load(c.from...); err != nil {
+			return badInput(err)
+		}
+	}
+	report, err := analyzeSide(cmd.Context(), args, cmd.InOrStdin(), inv, &c.read)
+	if err != nil {
+		return err
+	}
+	sg := mesh.Suggest(report, inv, opts)
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "# pcapcheck suggest %s\n", strings.Join(args, " "))
+	if opts.From != nil {
+		for _, w := range opts.From.Warnings {
+			fmt.Fprintf(out, "# warning: %s\n", w)
+		}
+	}
+	return sg.WriteYAML(out)
+}
