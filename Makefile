@@ -41,6 +41,8 @@ demo: build
 	@echo
 	@echo '$$ pcapcheck analyze after/any.pcap   (tcpdump -i any on the node: both legs of kube-proxy'"'"'s DNAT)'
 	@cd $(BOOKINFO) && ../../$(BIN) analyze after/any.pcap --inventory inventory
+	@echo
+	@$(MAKE) --no-print-directory demo-html
 
 
 deps-build:
@@ -51,13 +53,14 @@ deps-test: deps-build
 	$(call need,tcpdump,tcpdump)
 	$(call need,ip,iproute2)
 	$(call need,curl,curl)
+	$(call need,iptables,iptables)
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	$(GO) vet ./...
 
-test: deps-test vet
+test: deps-test deps-html deps-oracle vet
 	$(GO) test ./...
 	$(GO) run ./fixtures/gen -check
 

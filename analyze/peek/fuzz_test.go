@@ -25,6 +25,10 @@ func FuzzParseClientHello(f *testing.F) {
 	// A record of the largest length, 2^14: the edge of the record length
 	// check. Its all-zero body then fails on legacy_version.
 	f.Add(cat([]byte{0x16, 0x03, 0x03, 0x40, 0x00, 0x01, 0x00, 0x3f, 0xfc}, make([]byte, 1<<14-4)))
+	// Payloads of real captures; payloadSeedFiles says what each holds.
+	for _, b := range capturePayloads(f, 8) {
+		f.Add(b)
+	}
 
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ch, ok, incomplete := ParseClientHello(b)
@@ -92,6 +96,10 @@ func FuzzParseHTTPRequest(f *testing.F) {
 	f.Add([]byte("GET / HTTP/1.1\r\nHost: \t \r\n x\r\n\r\n"))
 	// Only empty lines: the skipping loop must stop at the end.
 	f.Add([]byte("\r\n\n\r\n"))
+	// Payloads of real captures; payloadSeedFiles says what each holds.
+	for _, b := range capturePayloads(f, 8) {
+		f.Add(b)
+	}
 
 	f.Fuzz(func(t *testing.T, b []byte) {
 		req, ok := ParseHTTPRequest(b)

@@ -12,6 +12,8 @@ import (
 type analyzeCmd struct {
 	inventory []string
 	out       outputFlags
+	mesh      meshFlags
+	read      readFlags
 }
 
 func newAnalyzeCmd() *cobra.Command {
@@ -32,12 +34,17 @@ func (c *analyzeCmd) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
 	c.out.bind(cmd)
+	c.mesh.bind(cmd)
+	c.read.bind(cmd)
 }
 
 func (o *outputFlags) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&o.format, "output", "o", "table", "output format: "+strings.Join(reports.FormatNames(), ", "))
-	f.BoolVar(&o.flows, "flows", false, "list every flow and its evidence in table and markdown output")
+	f.BoolVar(&o.flows, "flows", false, "list every flow and its evidence in table and markdown output (html always does)")
+	f.StringVar(&o.color, "color", reports.ColorAuto.String(), "color verdicts in table output: "+strings.Join(reports.ColorModeNames(), ", ")+
+		"; auto colors on a terminal unless NO_COLOR is set")
+	o.stdout = cmd.OutOrStdout
 }
 
 func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
@@ -45,13 +52,17 @@ func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	inv, err := loadInventory(c.inventory)
+	inv, cfg, err := c.mesh.load(c.inventory)
 	if err != nil {
 		return err
 	}
-	report, err := analyzeSide(cmd.Context(), args, cmd.InOrStdin(), inv)
+	if err := c.read.check(); err != nil {
+		return err
+	}
+	report, err := analyzeSide(cmd.Context(), args, cmd.InOrStdin(), inv, &c.read)
 	if err != nil {
 		return err
 	}
+	predict(report, inv, cfg)
 	return render.Analysis(cmd.OutOrStdout(), report)
 }

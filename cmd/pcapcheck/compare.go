@@ -6,6 +6,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pcapcheck/pcapcheck/analyze"
+	"github.com/pcapcheck/pcapcheck/analyze/inventory"
+	"github.com/pcapcheck/pcapcheck/analyze/mesh"
 )
 
 // compareCmd holds the flags of `pcapcheck compare`.
@@ -16,6 +18,8 @@ type compareCmd struct {
 	beforeInventory []string
 	afterInventory  []string
 	out             outputFlags
+	mesh            meshFlags
+	read            readFlags
 }
 
 func newCompareCmd() *cobra.Command {
@@ -36,6 +40,8 @@ func newCompareCmd() *cobra.Command {
 	f.StringArrayVar(&c.beforeInventory, "before-inventory", nil, "inventory only for the before side (e.g. istioctl output taken then); repeatable")
 	f.StringArrayVar(&c.afterInventory, "after-inventory", nil, "inventory only for the after side; repeatable")
 	c.out.bind(cmd)
+	c.mesh.bind(cmd)
+	c.read.bind(cmd)
 	return cmd
 }
 
@@ -52,16 +58,30 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.read.check(); err != nil {
+		return err
+	}
 	var reports [2]*analyze.Report
+	var invs [2]*inventory.Inventory
+	var cfgs [2]*mesh.Config
 	for i, side := range []struct {
 		captures, inventory []string
 	}{{before, c.beforeInventory}, {after, c.afterInventory}} {
-		inv, err := loadInventory(append(append([]string{}, c.inventory...), side.inventory...))
+		inv, cfg, err := c.mesh.load(append(append([]string{}, c.inventory...), side.inventory...))
 		if err != nil {
 			return err
 		}
-		if reports[i], err = analyzeSide(cmd.Context(), side.captures, cmd.InOrStdin(), inv); err != nil {
+		invs[i], cfgs[i] = inv, cfg
+		if reports[i], err = analyzeSide(cmd.Context(), side.captures, cmd.InOrStdin(), inv, &c.read); err != nil {
 			return err
+		}
+	}
+	// Istio configuration on either side (Sidecars in a side's inventory,
+	// or --sidecars for both) predicts both: a side without any has the
+	// default scope.
+	if !cfgs[0].Empty() || !cfgs[1].Empty() {
+		for i := range reports {
+			mesh.Annotate(reports[i], invs[i], cfgs[i])
 		}
 	}
 	return render.Comparison(cmd.OutOrStdout(), analyze.Compare(reports[0], reports[1]))

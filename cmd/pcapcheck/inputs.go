@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/pcapcheck/pcapcheck/analyze"
 	"github.com/pcapcheck/pcapcheck/analyze/inventory"
@@ -64,6 +65,10 @@ func loadInventory(paths []string) (*inventory.Inventory, error) {
 type outputFlags struct {
 	format string
 	flows  bool
+	color  string
+	// stdout is where the command prints, to tell whether it is a
+	// terminal; bind sets it.
+	stdout func() io.Writer
 }
 
 func (o *outputFlags) renderer() (reports.Renderer, error) {
@@ -71,18 +76,27 @@ func (o *outputFlags) renderer() (reports.Renderer, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	return reports.New(f, reports.WithFlows(o.flows))
+	mode, err := reports.ParseColorMode(o.color)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	color := mode.Enabled(o.stdout(), os.Getenv)
+	return reports.New(f, reports.WithFlows(o.flows), reports.WithColor(color))
 }
 
-// analyzeSide analyzes one set of captures against one inventory.
-func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory) (*analyze.Report, error) {
+// analyzeSide analyzes one set of captures against one inventory; read
+// sets the flow limit and shows a progress bar.
+func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*analyze.Report, error) {
 	sources, err := openCaptures(paths, stdin)
 	if err != nil {
 		return nil, err
 	}
 	defer closeAll(sources)
-	a := analyze.New(analyze.Options{Inventory: inv})
-	if err := a.Run(ctx, sources...); err != nil {
+	a := analyze.New(read.options(analyze.Options{Inventory: inv}))
+	stopProgress := read.startProgress(paths, sources)
+	err = a.Run(ctx, sources...)
+	stopProgress()
+	if err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
 	return a.Report(), nil

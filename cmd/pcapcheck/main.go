@@ -20,10 +20,12 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes: 0 success, 2 bad usage or unreadable input.
+// Exit codes: 0 success, 1 an expectation of pcapcheck check does not
+// hold, 2 bad usage or unreadable input.
 const (
-	exitOK       = 0
-	exitBadInput = 2
+	exitOK         = 0
+	exitViolations = 1
+	exitBadInput   = 2
 )
 
 // run executes one command line and returns its exit code, printing any
@@ -53,7 +55,12 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 func badInput(err error) error { return &exitError{code: exitBadInput, err: err} }

@@ -45,6 +45,13 @@ func TestGolden(t *testing.T) {
 		{"compare-veth.txt", append([]string{"compare", "before/veth.pcap", "after/veth.pcap"}, sideInv...)},
 		{"compare-veth.json", append([]string{"compare", "before/veth.pcap", "after/veth.pcap", "-o", "json"}, sideInv...)},
 		{"compare-veth.md", append([]string{"compare", "before/veth.pcap", "after/veth.pcap", "-o", "markdown"}, sideInv...)},
+		// The seed's comparison with the node-wide capture after, which shows
+		// the pods kube-proxy chose: what make demo writes as HTML.
+		// reports.TestHTMLInChromium reads compare-any.json.
+		{"compare-any.json", append([]string{"compare", "before/veth.pcap", "after/any.pcap", "-o", "json"}, sideInv...)},
+		{"compare-any.html", append([]string{"compare", "before/veth.pcap", "after/any.pcap", "-o", "html"}, sideInv...)},
+		{"compare-any.md", append([]string{"compare", "before/veth.pcap", "after/any.pcap", "-o", "markdown"}, sideInv...)},
+		{"analyze-after-any.html", append([]string{"analyze", "after/any.pcap", "-o", "html"}, afterInv...)},
 		{"compare-text.txt", append([]string{"compare", "before/shell4-tcpdump.txt", "after/shell6-tcpdump.txt", "--flows"}, sideInv...)},
 		{"compare-text.json", append([]string{"compare", "--before", "before/shell4-tcpdump.txt", "--after", "after/shell6-tcpdump.txt", "-o", "json"}, sideInv...)},
 		{"analyze-before-veth.json", append([]string{"analyze", "before/veth.pcap", "-o", "json"}, beforeInv...)},

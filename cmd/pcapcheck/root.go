@@ -32,7 +32,7 @@ Service ClusterIP where kube-proxy picks the pod (outside the mesh).`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return badInput(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
 	})
-	root.AddCommand(newAnalyzeCmd(), newCompareCmd(), newLiveCmd())
+	root.AddCommand(newAnalyzeCmd(), newCompareCmd(), newLiveCmd(), newScopeCmd(), newSuggestCmd(), newCheckCmd())
 	return root
 }
 
