@@ -16,22 +16,67 @@ type judgement struct {
 	service     inventory.Ref
 	servicePort uint16
 	evidence    []string
+	memo        *evidenceMemo
 }
 
 func (j *judgement) add(format string, args ...any) {
-	j.evidence = append(j.evidence, fmt.Sprintf(format, args...))
+	j.evidence = append(j.evidence, j.memo.say("", format, args))
 }
 
 // ambiguousPrefix starts evidence that allows another reading.
 const ambiguousPrefix = "ambiguous: "
 
 func (j *judgement) ambiguous(format string, args ...any) {
-	j.evidence = append(j.evidence, ambiguousPrefix+fmt.Sprintf(format, args...))
+	j.evidence = append(j.evidence, j.memo.say(ambiguousPrefix, format, args))
+}
+
+// evidenceMemo formats each distinct piece of evidence once. Thousands of
+// flows to one service share their evidence lines; formatting them once
+// saves the time and, since the flows then share the strings, the memory.
+type evidenceMemo struct {
+	lines map[memoKey]string
+}
+
+// memoKey is a format and its arguments, which are all comparable values
+// (addresses, references, positions, numbers, strings, pointers).
+type memoKey struct {
+	prefix, format string
+	args           [4]any
+}
+
+// maxMemoArgs is how many arguments a memoized line may have; lines with
+// more are formatted every time.
+const maxMemoArgs = 4
+
+func (m *evidenceMemo) say(prefix, format string, args []any) string {
+	if m == nil || len(args) > maxMemoArgs {
+		return prefix + fmt.Sprintf(format, args...)
+	}
+	k := memoKey{prefix: prefix, format: format}
+	for i, a := range args {
+		switch a.(type) {
+		case string, int, uint16, netip.Addr, netip.AddrPort, netip.Prefix, inventory.Ref, inventory.Position, Verdict:
+			k.args[i] = a
+		default:
+			// Not known to be comparable: a map key could panic.
+			return prefix + fmt.Sprintf(format, args...)
+		}
+	}
+	if line, ok := m.lines[k]; ok {
+		return line
+	}
+	line := prefix + fmt.Sprintf(format, args...)
+	if m.lines == nil {
+		m.lines = map[memoKey]string{}
+	}
+	m.lines[k] = line
+	return line
 }
 
 // classifier turns a connection plus the inventory into a judgement.
 type classifier struct {
-	idx *inventory.Index
+	idx  *inventory.Index
+	memo evidenceMemo
 	// podRanges and serviceRanges are the prefixes (/16, /64) the
 	// inventory's pods and services fall in, to say where an unknown
 	// address probably belongs.
@@ -77,7 +122,7 @@ func addRange(ranges []netip.Prefix, ip netip.Addr) []netip.Prefix {
 // judge applies the verdict rules in order: a Service address, a NAT the
 // capture shows, a pod, a node, Istio's SNI, and what remains.
 func (c *classifier) judge(cn *conn) judgement {
-	var j judgement
+	j := judgement{memo: &c.memo}
 	proto := protoName(cn.proto)
 	var sni peek.IstioSNI
 	var istioSNI bool

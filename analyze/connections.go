@@ -209,22 +209,31 @@ func (a *Analyzer) pairByAddress(singles []conn, o *orienter) (merged, rest []co
 		proto  capture.Transport
 		client netip.AddrPort
 	}
-	byClient := map[clientKey][]int{}
-	for i, c := range singles {
-		k := clientKey{c.proto, c.client}
-		byClient[k] = append(byClient[k], i)
+	// Only clients that sent to a Service address can have a second leg:
+	// index those, then look at the other flows of the same client.
+	pres := map[clientKey][]int{}
+	isService := make([]bool, len(singles))
+	for i := range singles {
+		c := &singles[i]
+		if isService[i] = o.isService(c.server); isService[i] && !a.folded(c) {
+			k := clientKey{c.proto, c.client}
+			pres[k] = append(pres[k], i)
+		}
+	}
+	if len(pres) == 0 {
+		return nil, singles
 	}
 	used := make([]bool, len(singles))
-	for i := range singles {
-		pre := &singles[i]
+	for j := range singles {
+		post := &singles[j]
 		// Aggregates of folded flows (fold.go) share a client "address:0"
 		// with unrelated connections: never legs of one.
-		if used[i] || !o.isService(pre.server) || a.folded(pre) {
+		if isService[j] || a.folded(post) {
 			continue
 		}
-		for _, j := range byClient[clientKey{pre.proto, pre.client}] {
-			post := &singles[j]
-			if used[j] || j == i || a.folded(post) || o.isService(post.server) || !o.backsServiceAt(post.server, pre.server, pre.proto) {
+		for _, i := range pres[clientKey{post.proto, post.client}] {
+			pre := &singles[i]
+			if used[i] || !o.backsServiceAt(post.server, pre.server, pre.proto) {
 				continue
 			}
 			if post.first > pre.last+int64(pairSlack) || post.last+int64(pairSlack) < pre.first {

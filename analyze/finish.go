@@ -20,20 +20,24 @@ func (a *Analyzer) Report() *Report {
 	cls := newClassifier(a.inv, a.idx)
 	names := a.ifaceNames()
 	conns := a.connections(o)
+	// Sorted as connections, on addresses rather than on the strings the
+	// flows print them as.
+	slices.SortFunc(conns, compareConns)
 	r := &Report{Schema: SchemaAnalyze, Captures: a.captureFacts(), Inventory: a.inventoryFacts()}
 	r.Flows = make([]Flow, 0, len(conns))
 	for i := range conns {
 		r.Flows = append(r.Flows, a.flowOf(&conns[i], cls, names))
 	}
-	slices.SortFunc(r.Flows, compareFlows)
 	r.Summary = summarize(r.Flows)
 	r.Warnings = a.warnings(r.Flows)
 	return r
 }
 
-func compareFlows(x, y Flow) int {
-	return cmp.Or(x.First.Compare(y.First), cmp.Compare(x.Proto, y.Proto),
-		compareAddrPort(x.Client, y.Client), compareAddrPort(x.Server, y.Server), cmp.Compare(x.NATTo, y.NATTo))
+// compareConns orders connections as the report lists flows: by first
+// packet, protocol (TCP first), client, server, and the NAT target.
+func compareConns(x, y conn) int {
+	return cmp.Or(cmp.Compare(x.first, y.first), cmp.Compare(x.proto, y.proto),
+		x.client.Compare(y.client), x.server.Compare(y.server), x.natTo.Compare(y.natTo))
 }
 
 // compareAddrPort orders IP:PORT strings by address, then port, so that

@@ -1,17 +1,28 @@
 package reports
 
 import (
+	"bufio"
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/pcapcheck/pcapcheck/analyze"
 )
 
-// jsonRenderer writes the documented JSON schema, indented. encoding/json
-// escapes C0 control characters and replaces invalid UTF-8; writeJSON
-// escapes the C1 controls it leaves raw, so untrusted strings come out as
-// data whatever displays them.
+// jsonRenderer writes the documented JSON schema, indented by two spaces,
+// byte for byte what encoding/json's indented encoder writes (a test holds
+// it to that). It streams: a report of a million flows is never one encoded
+// document in memory. Plain strings, numbers and times are written directly;
+// anything else, and any string that needs escaping, goes through
+// encoding/json, which escapes C0 control characters and markup and
+// replaces invalid UTF-8. escapeC1 then escapes the C1 controls encoding/json
+// leaves raw, so untrusted strings come out as data whatever displays them.
 type jsonRenderer struct{}
 
 func (jsonRenderer) Analysis(w io.Writer, r *analyze.Report) error { return writeJSON(w, r) }
@@ -19,19 +30,222 @@ func (jsonRenderer) Analysis(w io.Writer, r *analyze.Report) error { return writ
 func (jsonRenderer) Comparison(w io.Writer, c *analyze.Comparison) error { return writeJSON(w, c) }
 
 func writeJSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	e := &jsonStream{w: bw}
+	e.value(reflect.ValueOf(v), "")
+	e.flushScratch()
+	if e.err != nil {
+		return e.err
+	}
+	if _, err := bw.WriteString("\n"); err != nil {
 		return err
 	}
-	_, err := w.Write(escapeC1(b.Bytes()))
-	return err
+	return bw.Flush()
+}
+
+// jsonStream writes one value at a time into a scratch buffer that is
+// handed to the writer every few kilobytes; the first error stops it.
+type jsonStream struct {
+	w   *bufio.Writer
+	b   []byte
+	err error
+}
+
+func (e *jsonStream) flushScratch() {
+	if e.err == nil && len(e.b) > 0 {
+		_, e.err = e.w.Write(escapeC1(e.b))
+	}
+	e.b = e.b[:0]
+}
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	timeType      = reflect.TypeFor[time.Time]()
+)
+
+// field is how one struct field is written.
+type field struct {
+	index     int
+	key       []byte // `"name": `
+	omitEmpty bool
+}
+
+var plans sync.Map // reflect.Type → []field
+
+// fieldsOf lists a struct type's JSON fields once.
+func fieldsOf(t reflect.Type) []field {
+	if p, ok := plans.Load(t); ok {
+		return p.([]field)
+	}
+	var fs []field
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		key, _ := json.Marshal(name)
+		fs = append(fs, field{index: i, key: append(key, ':', ' '), omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
+	}
+	plans.Store(t, fs)
+	return fs
+}
+
+// value writes v at the given indentation.
+func (e *jsonStream) value(v reflect.Value, indent string) {
+	if e.err != nil {
+		return
+	}
+	if len(e.b) > 32<<10 {
+		e.flushScratch()
+	}
+	t := v.Type()
+	switch {
+	case t == timeType:
+		e.b = append(e.b, '"')
+		e.b = v.Interface().(time.Time).AppendFormat(e.b, time.RFC3339Nano)
+		e.b = append(e.b, '"')
+		return
+	case t.Implements(jsonMarshaler):
+		e.leaf(v, indent)
+		return
+	case t.Implements(textMarshaler) && v.Kind() != reflect.Pointer:
+		text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.str(string(text))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			e.b = append(e.b, "null"...)
+			return
+		}
+		e.value(v.Elem(), indent)
+	case reflect.Struct:
+		e.object(v, indent)
+	case reflect.Slice:
+		if v.IsNil() {
+			e.b = append(e.b, "null"...)
+			return
+		}
+		if v.Len() == 0 {
+			e.b = append(e.b, "[]"...)
+			return
+		}
+		inner := indent + "  "
+		e.b = append(e.b, "[\n"...)
+		for i := range v.Len() {
+			if i > 0 {
+				e.b = append(e.b, ",\n"...)
+			}
+			e.b = append(e.b, inner...)
+			e.value(v.Index(i), inner)
+		}
+		e.b = append(e.b, '\n')
+		e.b = append(e.b, indent...)
+		e.b = append(e.b, ']')
+	case reflect.String:
+		e.str(v.String())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		e.b = strconv.AppendInt(e.b, v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		e.b = strconv.AppendUint(e.b, v.Uint(), 10)
+	case reflect.Bool:
+		e.b = strconv.AppendBool(e.b, v.Bool())
+	default:
+		e.leaf(v, indent)
+	}
+}
+
+// object writes a struct's fields as encoding/json names and omits them.
+func (e *jsonStream) object(v reflect.Value, indent string) {
+	inner := indent + "  "
+	n := 0
+	for _, f := range fieldsOf(v.Type()) {
+		fv := v.Field(f.index)
+		if f.omitEmpty && isEmpty(fv) {
+			continue
+		}
+		if n == 0 {
+			e.b = append(e.b, "{\n"...)
+		} else {
+			e.b = append(e.b, ",\n"...)
+		}
+		n++
+		e.b = append(e.b, inner...)
+		e.b = append(e.b, f.key...)
+		e.value(fv, inner)
+	}
+	if n == 0 {
+		e.b = append(e.b, "{}"...)
+		return
+	}
+	e.b = append(e.b, '\n')
+	e.b = append(e.b, indent...)
+	e.b = append(e.b, '}')
+}
+
+// str writes a string: directly when no byte of it needs escaping, else
+// through encoding/json.
+func (e *jsonStream) str(s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			quoted, _ := json.Marshal(s)
+			e.b = append(e.b, quoted...)
+			return
+		}
+	}
+	e.b = append(e.b, '"')
+	e.b = append(e.b, s...)
+	e.b = append(e.b, '"')
+}
+
+// leaf encodes v with encoding/json, indented to sit at indent.
+func (e *jsonStream) leaf(v reflect.Value, indent string) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent(indent, "  ")
+	if err := enc.Encode(v.Interface()); err != nil {
+		e.err = err
+		return
+	}
+	e.b = append(e.b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// isEmpty is encoding/json's test for omitempty.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
 }
 
 // escapeC1 rewrites the C1 control characters U+0080 to U+009F (UTF-8
 // C2 80 to C2 9F) as \u00XX. Valid JSON holds them only inside strings,
-// where the escape means the same character.
+// where the escape means the same character. A chunk never splits such a
+// sequence: chunks end between values.
 func escapeC1(b []byte) []byte {
 	if !bytes.Contains(b, []byte{0xC2}) {
 		return b

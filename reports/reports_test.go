@@ -115,3 +115,25 @@ func TestParseFormat(t *testing.T) {
 	_, err = New(Format(0))
 	assert.Error(t, err)
 }
+
+// TestJSONStreamMatchesEncoder: the streaming writer prints byte for byte
+// what encoding/json's indented encoder prints (then C1-escaped).
+func TestJSONStreamMatchesEncoder(t *testing.T) {
+	r := hostile()
+	empty := &analyze.Report{Schema: analyze.SchemaAnalyze}
+	for name, v := range map[string]any{
+		"report":     r,
+		"empty":      empty,
+		"comparison": analyze.Compare(r, empty),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetIndent("", "  ")
+			require.NoError(t, enc.Encode(v))
+			var got bytes.Buffer
+			require.NoError(t, writeJSON(&got, v))
+			assert.Equal(t, string(escapeC1(want.Bytes())), got.String())
+		})
+	}
+}
