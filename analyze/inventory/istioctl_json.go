@@ -4,6 +4,8 @@ import (
 	"net/netip"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // istioctl proxy-config endpoint -o json prints the Envoy admin ClusterStatus
@@ -32,19 +34,19 @@ func (p *objParser) clusterStatuses(list, root *yaml.Node) *Error {
 	byName := map[string]int{}
 	for i, cn := range items {
 		w := indexed("clusters", i)
-		p.near = resolve(cn)
+		p.near = yamltree.Resolve(cn)
 		if err := p.mapping(cn, w); err != nil {
 			return err
 		}
-		name, err := p.str(field(cn, "name"), w+".name")
+		name, err := p.str(yamltree.Field(cn, "name"), w+".name")
 		if err != nil {
 			return err
 		}
 		if name == "" {
-			return p.fail(resolve(cn), ErrInvalid, "expected %s.name, the cluster's name", w)
+			return p.fail(yamltree.Resolve(cn), ErrInvalid, "expected %s.name, the cluster's name", w)
 		}
 		c := registryCluster(reg, byName, name)
-		hosts, err := p.list(fieldOf(cn, "hostStatuses", "host_statuses"), w+".hostStatuses")
+		hosts, err := p.list(yamltree.FieldOf(cn, "hostStatuses", "host_statuses"), w+".hostStatuses")
 		if err != nil {
 			return err
 		}
@@ -64,26 +66,26 @@ func (p *objParser) clusterStatuses(list, root *yaml.Node) *Error {
 
 // hostStatus reads one host; ok is false for a host without an IP address.
 func (p *objParser) hostStatus(h *yaml.Node, what string) (ClusterEndpoint, bool, *Error) {
-	addr := field(h, "address")
-	sock := fieldOf(addr, "socketAddress", "socket_address")
-	if isNull(sock) {
+	addr := yamltree.Field(h, "address")
+	sock := yamltree.FieldOf(addr, "socketAddress", "socket_address")
+	if yamltree.IsNull(sock) {
 		return ClusterEndpoint{}, false, nil // pipe or Envoy internal address
 	}
-	a, err := p.addr(field(sock, "address"), what+".address.socketAddress.address")
+	a, err := p.addr(yamltree.Field(sock, "address"), what+".address.socketAddress.address")
 	if err != nil {
 		return ClusterEndpoint{}, false, err
 	}
-	port, err := p.port(fieldOf(sock, "portValue", "port_value"), what+".address.socketAddress.portValue")
+	port, err := p.port(yamltree.FieldOf(sock, "portValue", "port_value"), what+".address.socketAddress.portValue")
 	if err != nil {
 		return ClusterEndpoint{}, false, err
 	}
-	health := fieldOf(h, "healthStatus", "health_status")
-	status, err := p.str(fieldOf(health, "edsHealthStatus", "eds_health_status"), what+".healthStatus.edsHealthStatus")
+	health := yamltree.FieldOf(h, "healthStatus", "health_status")
+	status, err := p.str(yamltree.FieldOf(health, "edsHealthStatus", "eds_health_status"), what+".healthStatus.edsHealthStatus")
 	if err != nil {
 		return ClusterEndpoint{}, false, err
 	}
 	if status == "" {
 		status = "UNKNOWN" // the enum's zero value, which protobuf JSON leaves out
 	}
-	return ClusterEndpoint{Addr: netip.AddrPortFrom(a, port), Status: status, Line: resolve(h).Line}, true, nil
+	return ClusterEndpoint{Addr: netip.AddrPortFrom(a, port), Status: status, Line: yamltree.Resolve(h).Line}, true, nil
 }

@@ -2,6 +2,8 @@ package inventory
 
 import (
 	"gopkg.in/yaml.v3"
+
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // endpointSlice reads an EndpointSlice (discovery.k8s.io/v1 or v1beta1,
@@ -18,30 +20,30 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 	if err != nil || svc.IsZero() {
 		return err
 	}
-	addrType, err := p.str(field(n, "addressType"), "addressType")
+	addrType, err := p.str(yamltree.Field(n, "addressType"), "addressType")
 	if err != nil || addrType == "FQDN" {
 		return err // FQDN slices hold names, not addresses
 	}
-	ports, err := p.endpointPorts(field(n, "ports"), "ports")
+	ports, err := p.endpointPorts(yamltree.Field(n, "ports"), "ports")
 	if err != nil {
 		return err
 	}
-	eps, err := p.list(field(n, "endpoints"), "endpoints")
+	eps, err := p.list(yamltree.Field(n, "endpoints"), "endpoints")
 	if err != nil {
 		return err
 	}
 	for i, ep := range eps {
 		w := indexed("endpoints", i)
-		ready := field(at(ep, "conditions"), "ready")
+		ready := yamltree.Field(yamltree.At(ep, "conditions"), "ready")
 		isReady, err := p.boolean(ready, w+".conditions.ready")
 		if err != nil {
 			return err
 		}
-		pod, err := p.targetPod(field(ep, "targetRef"), ref.Namespace, w+".targetRef")
+		pod, err := p.targetPod(yamltree.Field(ep, "targetRef"), ref.Namespace, w+".targetRef")
 		if err != nil {
 			return err
 		}
-		addrs, err := p.list(field(ep, "addresses"), w+".addresses")
+		addrs, err := p.list(yamltree.Field(ep, "addresses"), w+".addresses")
 		if err != nil {
 			return err
 		}
@@ -53,7 +55,7 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 			for _, port := range ports {
 				p.b.addEndpoint(Endpoint{
 					Service: svc, Addr: a, Port: port.Port, PortName: port.Name, Protocol: port.Protocol,
-					Pod: pod, NotReady: !isNull(ready) && !isReady, Via: ViaEndpointSlice, From: p.position(an),
+					Pod: pod, NotReady: !yamltree.IsNull(ready) && !isReady, Via: ViaEndpointSlice, From: p.position(an),
 				})
 			}
 		}
@@ -64,18 +66,18 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 // sliceService returns the Service an EndpointSlice belongs to; a slice
 // that names none is skipped with a warning.
 func (p *objParser) sliceService(n *yaml.Node, slice Ref) (Ref, *Error) {
-	name, err := p.str(at(n, "metadata", "labels", "kubernetes.io/service-name"), "metadata.labels")
+	name, err := p.str(yamltree.At(n, "metadata", "labels", "kubernetes.io/service-name"), "metadata.labels")
 	if err != nil {
 		return Ref{}, err
 	}
 	if name == "" {
-		owners, err := p.list(at(n, "metadata", "ownerReferences"), "metadata.ownerReferences")
+		owners, err := p.list(yamltree.At(n, "metadata", "ownerReferences"), "metadata.ownerReferences")
 		if err != nil {
 			return Ref{}, err
 		}
 		for _, o := range owners {
-			if k, _ := p.str(field(o, "kind"), "kind"); k == "Service" {
-				name, _ = p.str(field(o, "name"), "name")
+			if k, _ := p.str(yamltree.Field(o, "kind"), "kind"); k == "Service" {
+				name, _ = p.str(yamltree.Field(o, "name"), "name")
 			}
 		}
 	}
@@ -98,13 +100,13 @@ func (p *objParser) endpointPorts(n *yaml.Node, what string) ([]ContainerPort, *
 	for i, pn := range items {
 		w := indexed(what, i)
 		var cp ContainerPort
-		if cp.Name, err = p.str(field(pn, "name"), w+".name"); err != nil {
+		if cp.Name, err = p.str(yamltree.Field(pn, "name"), w+".name"); err != nil {
 			return nil, err
 		}
-		if cp.Port, err = p.port(field(pn, "port"), w+".port"); err != nil {
+		if cp.Port, err = p.port(yamltree.Field(pn, "port"), w+".port"); err != nil {
 			return nil, err
 		}
-		proto, err := p.str(field(pn, "protocol"), w+".protocol")
+		proto, err := p.str(yamltree.Field(pn, "protocol"), w+".protocol")
 		if err != nil {
 			return nil, err
 		}
@@ -118,18 +120,18 @@ func (p *objParser) endpointPorts(n *yaml.Node, what string) ([]ContainerPort, *
 
 // targetPod returns the pod a targetRef names, zero for other kinds.
 func (p *objParser) targetPod(ref *yaml.Node, namespace, what string) (Ref, *Error) {
-	if err := p.mapping(ref, what); err != nil || isNull(ref) {
+	if err := p.mapping(ref, what); err != nil || yamltree.IsNull(ref) {
 		return Ref{}, err
 	}
-	kind, err := p.str(field(ref, "kind"), what+".kind")
+	kind, err := p.str(yamltree.Field(ref, "kind"), what+".kind")
 	if err != nil || kind != "Pod" {
 		return Ref{}, err
 	}
-	name, err := p.str(field(ref, "name"), what+".name")
+	name, err := p.str(yamltree.Field(ref, "name"), what+".name")
 	if err != nil {
 		return Ref{}, err
 	}
-	ns, err := p.str(field(ref, "namespace"), what+".namespace")
+	ns, err := p.str(yamltree.Field(ref, "namespace"), what+".namespace")
 	if ns == "" {
 		ns = namespace
 	}
@@ -143,13 +145,13 @@ func (p *objParser) endpoints(n *yaml.Node) *Error {
 	if err != nil {
 		return err
 	}
-	subsets, err := p.list(field(n, "subsets"), "subsets")
+	subsets, err := p.list(yamltree.Field(n, "subsets"), "subsets")
 	if err != nil {
 		return err
 	}
 	for i, ss := range subsets {
 		w := indexed("subsets", i)
-		ports, err := p.endpointPorts(field(ss, "ports"), w+".ports")
+		ports, err := p.endpointPorts(yamltree.Field(ss, "ports"), w+".ports")
 		if err != nil {
 			return err
 		}
@@ -157,24 +159,24 @@ func (p *objParser) endpoints(n *yaml.Node) *Error {
 			key      string
 			notReady bool
 		}{{"addresses", false}, {"notReadyAddresses", true}} {
-			addrs, err := p.list(field(ss, group.key), w+"."+group.key)
+			addrs, err := p.list(yamltree.Field(ss, group.key), w+"."+group.key)
 			if err != nil {
 				return err
 			}
 			for j, an := range addrs {
 				aw := indexed(w+"."+group.key, j)
-				a, err := p.addr(field(an, "ip"), aw+".ip")
+				a, err := p.addr(yamltree.Field(an, "ip"), aw+".ip")
 				if err != nil {
 					return err
 				}
-				pod, err := p.targetPod(field(an, "targetRef"), ref.Namespace, aw+".targetRef")
+				pod, err := p.targetPod(yamltree.Field(an, "targetRef"), ref.Namespace, aw+".targetRef")
 				if err != nil {
 					return err
 				}
 				for _, port := range ports {
 					p.b.addEndpoint(Endpoint{
 						Service: ref, Addr: a, Port: port.Port, PortName: port.Name, Protocol: port.Protocol,
-						Pod: pod, NotReady: group.notReady, Via: ViaEndpoints, From: p.position(resolve(an)),
+						Pod: pod, NotReady: group.notReady, Via: ViaEndpoints, From: p.position(yamltree.Resolve(an)),
 					})
 				}
 			}
@@ -190,20 +192,20 @@ func (p *objParser) node(n *yaml.Node) *Error {
 		return err
 	}
 	node := &Node{Name: ref.Name, From: p.position(n)}
-	addrs, err := p.list(at(n, "status", "addresses"), "status.addresses")
+	addrs, err := p.list(yamltree.At(n, "status", "addresses"), "status.addresses")
 	if err != nil {
 		return err
 	}
 	for i, an := range addrs {
 		w := indexed("status.addresses", i)
-		typ, err := p.str(field(an, "type"), w+".type")
+		typ, err := p.str(yamltree.Field(an, "type"), w+".type")
 		if err != nil {
 			return err
 		}
 		if typ != "InternalIP" && typ != "ExternalIP" {
 			continue // Hostname, InternalDNS, ExternalDNS
 		}
-		a, err := p.addr(field(an, "address"), w+".address")
+		a, err := p.addr(yamltree.Field(an, "address"), w+".address")
 		if err != nil {
 			return err
 		}

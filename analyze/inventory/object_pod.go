@@ -4,6 +4,8 @@ import (
 	"net/netip"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // sidecarName is the container Istio injects.
@@ -19,30 +21,30 @@ func (p *objParser) pod(n *yaml.Node) *Error {
 		return err
 	}
 	pod := &Pod{Ref: ref, From: p.position(n)}
-	if pod.Labels, err = p.strMap(at(n, "metadata", "labels"), "metadata.labels"); err != nil {
+	if pod.Labels, err = p.strMap(yamltree.At(n, "metadata", "labels"), "metadata.labels"); err != nil {
 		return err
 	}
 	if pod.Labels == nil {
 		pod.Labels = map[string]string{} // the object lists its labels: none
 	}
-	spec := field(n, "spec")
+	spec := yamltree.Field(n, "spec")
 	if err := p.mapping(spec, "spec"); err != nil {
 		return err
 	}
-	if pod.Node, err = p.str(field(spec, "nodeName"), "spec.nodeName"); err != nil {
+	if pod.Node, err = p.str(yamltree.Field(spec, "nodeName"), "spec.nodeName"); err != nil {
 		return err
 	}
-	if pod.HostNetwork, err = p.boolean(field(spec, "hostNetwork"), "spec.hostNetwork"); err != nil {
+	if pod.HostNetwork, err = p.boolean(yamltree.Field(spec, "hostNetwork"), "spec.hostNetwork"); err != nil {
 		return err
 	}
 	if err := p.containers(pod, spec); err != nil {
 		return err
 	}
-	status := field(n, "status")
+	status := yamltree.Field(n, "status")
 	if err := p.mapping(status, "status"); err != nil {
 		return err
 	}
-	if pod.Status, err = p.str(field(status, "phase"), "status.phase"); err != nil {
+	if pod.Status, err = p.str(yamltree.Field(status, "phase"), "status.phase"); err != nil {
 		return err
 	}
 	if pod.IPs, err = p.podIPs(status); err != nil {
@@ -53,13 +55,13 @@ func (p *objParser) pod(n *yaml.Node) *Error {
 }
 
 func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *Error) {
-	items, err := p.list(field(status, "podIPs"), "status.podIPs")
+	items, err := p.list(yamltree.Field(status, "podIPs"), "status.podIPs")
 	if err != nil {
 		return nil, err
 	}
 	var ips []netip.Addr
 	for i, item := range items {
-		a, err := p.addr(field(item, "ip"), indexed("status.podIPs", i)+".ip")
+		a, err := p.addr(yamltree.Field(item, "ip"), indexed("status.podIPs", i)+".ip")
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +70,7 @@ func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *Error) {
 	if len(ips) > 0 {
 		return ips, nil
 	}
-	ip := field(status, "podIP")
+	ip := yamltree.Field(status, "podIP")
 	if s, err := p.str(ip, "status.podIP"); err != nil || s == "" {
 		return nil, err // a pod not yet scheduled has no IP
 	}
@@ -83,11 +85,11 @@ func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *Error) {
 // A pod whose spec lists no containers at all (a fragment) leaves Sidecar
 // unknown.
 func (p *objParser) containers(pod *Pod, spec *yaml.Node) *Error {
-	main, err := p.list(field(spec, "containers"), "spec.containers")
+	main, err := p.list(yamltree.Field(spec, "containers"), "spec.containers")
 	if err != nil {
 		return err
 	}
-	inits, err := p.list(field(spec, "initContainers"), "spec.initContainers")
+	inits, err := p.list(yamltree.Field(spec, "initContainers"), "spec.initContainers")
 	if err != nil {
 		return err
 	}
@@ -95,14 +97,14 @@ func (p *objParser) containers(pod *Pod, spec *yaml.Node) *Error {
 		pod.Sidecar = Absent
 	}
 	read := func(c *yaml.Node, what string, init bool) *Error {
-		name, err := p.str(field(c, "name"), what+".name")
+		name, err := p.str(yamltree.Field(c, "name"), what+".name")
 		if err != nil {
 			return err
 		}
 		if init {
 			// Only a restartable init container (a native sidecar) keeps
 			// running and serving its ports.
-			policy, err := p.str(field(c, "restartPolicy"), what+".restartPolicy")
+			policy, err := p.str(yamltree.Field(c, "restartPolicy"), what+".restartPolicy")
 			if err != nil || policy != "Always" {
 				return err
 			}
@@ -126,20 +128,20 @@ func (p *objParser) containers(pod *Pod, spec *yaml.Node) *Error {
 }
 
 func (p *objParser) containerPorts(pod *Pod, c *yaml.Node, what string) *Error {
-	ports, err := p.list(field(c, "ports"), what+".ports")
+	ports, err := p.list(yamltree.Field(c, "ports"), what+".ports")
 	if err != nil {
 		return err
 	}
 	for i, pn := range ports {
 		w := indexed(what+".ports", i)
 		var cp ContainerPort
-		if cp.Name, err = p.str(field(pn, "name"), w+".name"); err != nil {
+		if cp.Name, err = p.str(yamltree.Field(pn, "name"), w+".name"); err != nil {
 			return err
 		}
-		if cp.Port, err = p.port(field(pn, "containerPort"), w+".containerPort"); err != nil {
+		if cp.Port, err = p.port(yamltree.Field(pn, "containerPort"), w+".containerPort"); err != nil {
 			return err
 		}
-		proto, err := p.str(field(pn, "protocol"), w+".protocol")
+		proto, err := p.str(yamltree.Field(pn, "protocol"), w+".protocol")
 		if err != nil {
 			return err
 		}

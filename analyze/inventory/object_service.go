@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // service reads a Service: spec.type, spec.clusterIPs (spec.clusterIP when
@@ -17,17 +19,17 @@ func (p *objParser) service(n *yaml.Node) *Error {
 		return err
 	}
 	svc := &Service{Ref: ref, From: p.position(n)}
-	if svc.Annotations, err = p.strMap(at(n, "metadata", "annotations"), "metadata.annotations"); err != nil {
+	if svc.Annotations, err = p.strMap(yamltree.At(n, "metadata", "annotations"), "metadata.annotations"); err != nil {
 		return err
 	}
 	if svc.Annotations == nil {
 		svc.Annotations = map[string]string{}
 	}
-	spec := field(n, "spec")
+	spec := yamltree.Field(n, "spec")
 	if err := p.mapping(spec, "spec"); err != nil {
 		return err
 	}
-	if svc.Type, err = p.str(field(spec, "type"), "spec.type"); err != nil {
+	if svc.Type, err = p.str(yamltree.Field(spec, "type"), "spec.type"); err != nil {
 		return err
 	}
 	if svc.Type == "" {
@@ -42,7 +44,7 @@ func (p *objParser) service(n *yaml.Node) *Error {
 	if err := p.servicePorts(svc, spec); err != nil {
 		return err
 	}
-	if svc.Selector, err = p.strMap(field(spec, "selector"), "spec.selector"); err != nil {
+	if svc.Selector, err = p.strMap(yamltree.Field(spec, "selector"), "spec.selector"); err != nil {
 		return err
 	}
 	if svc.Selector == nil {
@@ -53,13 +55,13 @@ func (p *objParser) service(n *yaml.Node) *Error {
 }
 
 func (p *objParser) clusterIPs(svc *Service, spec *yaml.Node) *Error {
-	items, err := p.list(field(spec, "clusterIPs"), "spec.clusterIPs")
+	items, err := p.list(yamltree.Field(spec, "clusterIPs"), "spec.clusterIPs")
 	if err != nil {
 		return err
 	}
 	what := func(i int) string { return indexed("spec.clusterIPs", i) }
 	if len(items) == 0 {
-		items = []*yaml.Node{field(spec, "clusterIP")}
+		items = []*yaml.Node{yamltree.Field(spec, "clusterIP")}
 		what = func(int) string { return "spec.clusterIP" }
 	}
 	for i, item := range items {
@@ -83,7 +85,7 @@ func (p *objParser) clusterIPs(svc *Service, spec *yaml.Node) *Error {
 }
 
 func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *Error {
-	items, err := p.list(field(spec, "externalIPs"), "spec.externalIPs")
+	items, err := p.list(yamltree.Field(spec, "externalIPs"), "spec.externalIPs")
 	if err != nil {
 		return err
 	}
@@ -94,19 +96,19 @@ func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *Error {
 		}
 		svc.ExternalIPs = unionAddrs(svc.ExternalIPs, []netip.Addr{a})
 	}
-	ingress, err := p.list(at(n, "status", "loadBalancer", "ingress"), "status.loadBalancer.ingress")
+	ingress, err := p.list(yamltree.At(n, "status", "loadBalancer", "ingress"), "status.loadBalancer.ingress")
 	if err != nil {
 		return err
 	}
 	for i, in := range ingress {
 		what := indexed("status.loadBalancer.ingress", i) + ".ip"
-		if s, err := p.str(field(in, "ip"), what); err != nil || s == "" {
+		if s, err := p.str(yamltree.Field(in, "ip"), what); err != nil || s == "" {
 			if err != nil {
 				return err
 			}
 			continue // a load balancer known by hostname only
 		}
-		a, err := p.addr(field(in, "ip"), what)
+		a, err := p.addr(yamltree.Field(in, "ip"), what)
 		if err != nil {
 			return err
 		}
@@ -118,31 +120,31 @@ func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *Error {
 // servicePorts reads spec.ports. A targetPort is a number or the name of a
 // container port; missing, it equals port, as the API defaults it.
 func (p *objParser) servicePorts(svc *Service, spec *yaml.Node) *Error {
-	ports, err := p.list(field(spec, "ports"), "spec.ports")
+	ports, err := p.list(yamltree.Field(spec, "ports"), "spec.ports")
 	if err != nil {
 		return err
 	}
 	for i, pn := range ports {
 		w := indexed("spec.ports", i)
 		var sp ServicePort
-		if sp.Name, err = p.str(field(pn, "name"), w+".name"); err != nil {
+		if sp.Name, err = p.str(yamltree.Field(pn, "name"), w+".name"); err != nil {
 			return err
 		}
-		proto, err := p.str(field(pn, "protocol"), w+".protocol")
+		proto, err := p.str(yamltree.Field(pn, "protocol"), w+".protocol")
 		if err != nil {
 			return err
 		}
 		sp.Protocol = protocolOrTCP(proto)
-		if sp.Port, err = p.port(field(pn, "port"), w+".port"); err != nil {
+		if sp.Port, err = p.port(yamltree.Field(pn, "port"), w+".port"); err != nil {
 			return err
 		}
 		if sp.Port == 0 {
-			return p.fail(resolve(pn), ErrInvalid, "expected %s.port, the service's port number", w)
+			return p.fail(yamltree.Resolve(pn), ErrInvalid, "expected %s.port, the service's port number", w)
 		}
-		if sp.NodePort, err = p.port(field(pn, "nodePort"), w+".nodePort"); err != nil {
+		if sp.NodePort, err = p.port(yamltree.Field(pn, "nodePort"), w+".nodePort"); err != nil {
 			return err
 		}
-		if err := p.targetPort(&sp, field(pn, "targetPort"), w+".targetPort"); err != nil {
+		if err := p.targetPort(&sp, yamltree.Field(pn, "targetPort"), w+".targetPort"); err != nil {
 			return err
 		}
 		svc.Ports = append(svc.Ports, sp)
@@ -159,7 +161,7 @@ func (p *objParser) targetPort(sp *ServicePort, n *yaml.Node, what string) *Erro
 		sp.TargetPort = sp.Port
 		return nil
 	}
-	if v, perr := strconv.ParseUint(s, 10, 64); perr == nil || resolve(n).Tag == "!!int" {
+	if v, perr := strconv.ParseUint(s, 10, 64); perr == nil || yamltree.Resolve(n).Tag == "!!int" {
 		if perr != nil || v == 0 || v > 65535 {
 			return p.fail(n, ErrInvalid, "expected a port number 1-65535 or a port name for %s, found %s", what, quote(s))
 		}

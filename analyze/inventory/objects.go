@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 	"io"
 	"regexp"
 	"slices"
@@ -184,12 +185,12 @@ func (p *objParser) root(d *yaml.Node) *Error {
 		}
 		n = n.Content[0]
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	switch {
-	case isNull(n):
+	case yamltree.IsNull(n):
 		return nil // an empty document, as after a trailing "---"
-	case n.Kind == yaml.MappingNode && fieldOf(n, "cluster_statuses", "clusterStatuses") != nil:
-		return p.clusterStatuses(fieldOf(n, "cluster_statuses", "clusterStatuses"), n)
+	case n.Kind == yaml.MappingNode && yamltree.FieldOf(n, "cluster_statuses", "clusterStatuses") != nil:
+		return p.clusterStatuses(yamltree.FieldOf(n, "cluster_statuses", "clusterStatuses"), n)
 	case n.Kind == yaml.SequenceNode && looksLikeClusterStatuses(n):
 		return p.clusterStatuses(n, n)
 	case n.Kind == yaml.SequenceNode:
@@ -199,7 +200,7 @@ func (p *objParser) root(d *yaml.Node) *Error {
 			}
 		}
 		return nil
-	case n.Kind == yaml.MappingNode && field(n, "items") != nil:
+	case n.Kind == yaml.MappingNode && yamltree.Field(n, "items") != nil:
 		return p.listing(n)
 	}
 	return p.object(n, "", "document")
@@ -213,15 +214,15 @@ func looksLikeClusterStatuses(n *yaml.Node) bool {
 	if len(n.Content) == 0 {
 		return true
 	}
-	first := resolve(n.Content[0])
-	return field(first, "kind") == nil && field(first, "name") != nil &&
-		fieldOf(first, "hostStatuses", "host_statuses", "addedViaApi", "added_via_api") != nil
+	first := yamltree.Resolve(n.Content[0])
+	return yamltree.Field(first, "kind") == nil && yamltree.Field(first, "name") != nil &&
+		yamltree.FieldOf(first, "hostStatuses", "host_statuses", "addedViaApi", "added_via_api") != nil
 }
 
 // listing reads a List: kind "List" with items that say their kind, or a typed
 // list ("PodList") whose items may not.
 func (p *objParser) listing(n *yaml.Node) *Error {
-	listKind, err := p.str(field(n, "kind"), "kind")
+	listKind, err := p.str(yamltree.Field(n, "kind"), "kind")
 	if err != nil {
 		return err
 	}
@@ -229,7 +230,7 @@ func (p *objParser) listing(n *yaml.Node) *Error {
 	if listKind != "List" {
 		itemKind = strings.TrimSuffix(listKind, "List")
 	}
-	items, err := p.list(field(n, "items"), "items")
+	items, err := p.list(yamltree.Field(n, "items"), "items")
 	if err != nil {
 		return err
 	}
@@ -247,12 +248,12 @@ func (p *objParser) listing(n *yaml.Node) *Error {
 // object reads one Kubernetes object; defaultKind is the kind of a typed
 // list's items.
 func (p *objParser) object(n *yaml.Node, defaultKind, what string) *Error {
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		p.skipped["(not an object)"]++
 		return nil
 	}
-	kind, err := p.str(field(n, "kind"), what+".kind")
+	kind, err := p.str(yamltree.Field(n, "kind"), what+".kind")
 	if err != nil {
 		return err
 	}
@@ -281,18 +282,18 @@ func (p *objParser) object(n *yaml.Node, defaultKind, what string) *Error {
 
 // meta reads metadata.name and metadata.namespace.
 func (p *objParser) meta(n *yaml.Node) (Ref, *Error) {
-	md := field(n, "metadata")
+	md := yamltree.Field(n, "metadata")
 	if err := p.mapping(md, "metadata"); err != nil {
 		return Ref{}, err
 	}
-	name, err := p.str(field(md, "name"), "metadata.name")
+	name, err := p.str(yamltree.Field(md, "name"), "metadata.name")
 	if err != nil {
 		return Ref{}, err
 	}
 	if name == "" {
 		return Ref{}, p.fail(n, ErrInvalid, "expected metadata.name in the object at this line")
 	}
-	ns, err := p.str(field(md, "namespace"), "metadata.namespace")
+	ns, err := p.str(yamltree.Field(md, "namespace"), "metadata.namespace")
 	return Ref{Namespace: ns, Name: name}, err
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // JSON and YAML are both read into yaml.v3 nodes, so that every value keeps
@@ -31,56 +33,6 @@ func (d doc) fail(n *yaml.Node, kind error, format string, args ...any) *Error {
 	return errAt(d.path, n.Line, n.Column, kind, format, args...)
 }
 
-// resolve follows an alias ("*anchor") to the node it names.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 16; i++ {
-		n = n.Alias
-	}
-	if n != nil && n.Kind == yaml.AliasNode {
-		return nil
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	n = resolve(n)
-	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
-// field returns the value of key in mapping m, nil when m is not a mapping
-// or has no such key.
-func field(m *yaml.Node, key string) *yaml.Node {
-	m = resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := resolve(m.Content[i]); k != nil && k.Value == key {
-			return resolve(m.Content[i+1])
-		}
-	}
-	return nil
-}
-
-// at returns the node at a path of keys, nil when any is missing.
-func at(m *yaml.Node, keys ...string) *yaml.Node {
-	for _, k := range keys {
-		m = field(m, k)
-	}
-	return m
-}
-
-// fieldOf returns the value of the first of keys that m has: Envoy's JSON
-// spells fields both in camelCase and in snake_case.
-func fieldOf(m *yaml.Node, keys ...string) *yaml.Node {
-	for _, k := range keys {
-		if n := field(m, k); n != nil {
-			return n
-		}
-	}
-	return nil
-}
-
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -95,10 +47,10 @@ func kindName(n *yaml.Node) string {
 
 // str reads a string field; a missing or null field is "".
 func (d doc) str(n *yaml.Node, what string) (string, *Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return "", nil
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if n.Kind != yaml.ScalarNode {
 		return "", d.fail(n, ErrInvalid, "expected a string for %s, found %s", what, kindName(n))
 	}
@@ -107,10 +59,10 @@ func (d doc) str(n *yaml.Node, what string) (string, *Error) {
 
 // boolean reads a boolean field; a missing or null field is false.
 func (d doc) boolean(n *yaml.Node, what string) (bool, *Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return false, nil
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if n.Kind == yaml.ScalarNode {
 		switch strings.ToLower(n.Value) {
 		case "true":
@@ -124,10 +76,10 @@ func (d doc) boolean(n *yaml.Node, what string) (bool, *Error) {
 
 // port reads a port number, 1-65535; a missing or null field is 0.
 func (d doc) port(n *yaml.Node, what string) (uint16, *Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return 0, nil
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if n.Kind == yaml.ScalarNode {
 		if v, err := strconv.ParseUint(n.Value, 10, 16); err == nil && v > 0 {
 			return uint16(v), nil
@@ -145,7 +97,7 @@ func (d doc) addr(n *yaml.Node, what string) (netip.Addr, *Error) {
 	a, perr := netip.ParseAddr(s)
 	if perr != nil {
 		found := quote(s)
-		if isNull(n) {
+		if yamltree.IsNull(n) {
 			found = "nothing"
 		}
 		return netip.Addr{}, d.fail(n, ErrInvalid, "expected an IP address for %s, found %s", what, found)
@@ -155,10 +107,10 @@ func (d doc) addr(n *yaml.Node, what string) (netip.Addr, *Error) {
 
 // list reads a sequence field; a missing or null field is empty.
 func (d doc) list(n *yaml.Node, what string) ([]*yaml.Node, *Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return nil, nil
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if n.Kind != yaml.SequenceNode {
 		return nil, d.fail(n, ErrInvalid, "expected a list for %s, found %s", what, kindName(n))
 	}
@@ -167,22 +119,22 @@ func (d doc) list(n *yaml.Node, what string) ([]*yaml.Node, *Error) {
 
 // mapping checks that a field is a mapping (or missing).
 func (d doc) mapping(n *yaml.Node, what string) *Error {
-	if isNull(n) || resolve(n).Kind == yaml.MappingNode {
+	if yamltree.IsNull(n) || yamltree.Resolve(n).Kind == yaml.MappingNode {
 		return nil
 	}
-	return d.fail(n, ErrInvalid, "expected a mapping for %s, found %s", what, kindName(resolve(n)))
+	return d.fail(n, ErrInvalid, "expected a mapping for %s, found %s", what, kindName(yamltree.Resolve(n)))
 }
 
 // strMap reads a map of strings (labels, selector, annotations); a missing
 // or null field is nil.
 func (d doc) strMap(n *yaml.Node, what string) (map[string]string, *Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return nil, nil
 	}
 	if err := d.mapping(n, what); err != nil {
 		return nil, err
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	out := make(map[string]string, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, err := d.str(n.Content[i], what+" key")

@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pcapcheck/pcapcheck/analyze/inventory"
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // meshConfigKeys are top-level MeshConfig fields (istio/api mesh/v1alpha1
@@ -37,14 +38,14 @@ func (c *Config) readMeshConfig(d inventory.Document) (bool, *inventory.Error) {
 	n := d.Node
 	switch d.Kind {
 	case "ConfigMap":
-		m := at(n, "data", "mesh")
+		m := yamltree.At(n, "data", "mesh")
 		if m == nil || m.Kind != yaml.ScalarNode {
 			return false, nil
 		}
 		return true, c.readEmbedded(r, m, "data.mesh")
 	case "IstioOperator":
-		m := at(n, "spec", "meshConfig")
-		if isNull(m) {
+		m := yamltree.At(n, "spec", "meshConfig")
+		if yamltree.IsNull(m) {
 			return false, nil
 		}
 		return true, c.readMesh(r, m, "spec.meshConfig.", docPos(d))
@@ -53,17 +54,17 @@ func (c *Config) readMeshConfig(d inventory.Document) (bool, *inventory.Error) {
 		return false, nil
 	}
 	for _, key := range []string{"mesh", "data.mesh"} {
-		if m := at(n, strings.Split(key, ".")...); m != nil && m.Kind == yaml.ScalarNode && m.Tag != "!!null" {
+		if m := yamltree.At(n, strings.Split(key, ".")...); m != nil && m.Kind == yaml.ScalarNode && m.Tag != "!!null" {
 			return true, c.readEmbedded(r, m, key)
 		}
 	}
 	for _, key := range []string{"meshConfig", "spec.meshConfig", "mesh"} {
-		if m := at(n, strings.Split(key, ".")...); m != nil && m.Kind == yaml.MappingNode {
+		if m := yamltree.At(n, strings.Split(key, ".")...); m != nil && m.Kind == yaml.MappingNode {
 			return true, c.readMesh(r, m, key+".", docPos(d))
 		}
 	}
 	for _, k := range meshConfigKeys {
-		if field(n, k) != nil {
+		if yamltree.Field(n, k) != nil {
 			return true, c.readMesh(r, n, "", docPos(d))
 		}
 	}
@@ -125,13 +126,13 @@ func zeroLines(n *yaml.Node, line int) {
 func (c *Config) readMesh(r reader, m *yaml.Node, prefix string, from inventory.Position) *inventory.Error {
 	mc := &MeshConfig{From: from}
 	var err *inventory.Error
-	if mc.RootNamespace, err = r.str(field(m, "rootNamespace"), prefix+"rootNamespace"); err != nil {
+	if mc.RootNamespace, err = r.str(yamltree.Field(m, "rootNamespace"), prefix+"rootNamespace"); err != nil {
 		return err
 	}
-	if mc.OutboundPolicy, err = readPolicy(r, field(m, "outboundTrafficPolicy"), prefix+"outboundTrafficPolicy"); err != nil {
+	if mc.OutboundPolicy, err = readPolicy(r, yamltree.Field(m, "outboundTrafficPolicy"), prefix+"outboundTrafficPolicy"); err != nil {
 		return err
 	}
-	if n := field(m, "defaultServiceExportTo"); !isNull(n) {
+	if n := yamltree.Field(m, "defaultServiceExportTo"); !yamltree.IsNull(n) {
 		items, err := r.list(n, prefix+"defaultServiceExportTo")
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pcapcheck/pcapcheck/analyze/inventory"
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // sidecarAPIVersions are the versions of networking.istio.io that serve
@@ -20,13 +21,13 @@ var sidecarAPIVersions = []string{"networking.istio.io/v1", "networking.istio.io
 func (c *Config) readSidecar(d inventory.Document) *inventory.Error {
 	r := reader{path: d.Path, near: d.Node}
 	n := d.Node
-	api, err := r.str(field(n, "apiVersion"), "apiVersion")
+	api, err := r.str(yamltree.Field(n, "apiVersion"), "apiVersion")
 	if err != nil {
 		return err
 	}
 	if api != "" && !slicesContains(sidecarAPIVersions, api) {
 		if !strings.HasPrefix(api, "networking.istio.io/") {
-			return r.fail(field(n, "apiVersion"), "expected apiVersion networking.istio.io/v1, v1beta1 or v1alpha3 for a Sidecar, found %q", api)
+			return r.fail(yamltree.Field(n, "apiVersion"), "expected apiVersion networking.istio.io/v1, v1beta1 or v1alpha3 for a Sidecar, found %q", api)
 		}
 		c.warn("%s:%d: Sidecar of apiVersion %s: read as networking.istio.io/v1", d.Path, n.Line, api)
 	}
@@ -34,25 +35,25 @@ func (c *Config) readSidecar(d inventory.Document) *inventory.Error {
 	if sc.Ref, sc.Created, err = c.sidecarMeta(r, n); err != nil {
 		return err
 	}
-	spec := field(n, "spec")
+	spec := yamltree.Field(n, "spec")
 	if err := r.mapping(spec, "spec"); err != nil {
 		return err
 	}
-	if ws := field(spec, "workloadSelector"); !isNull(ws) {
+	if ws := yamltree.Field(spec, "workloadSelector"); !yamltree.IsNull(ws) {
 		if err := r.mapping(ws, "spec.workloadSelector"); err != nil {
 			return err
 		}
-		if sc.Selector, err = r.strMap(field(ws, "labels"), "spec.workloadSelector.labels"); err != nil {
+		if sc.Selector, err = r.strMap(yamltree.Field(ws, "labels"), "spec.workloadSelector.labels"); err != nil {
 			return err
 		}
 		if sc.Selector == nil {
 			sc.Selector = map[string]string{} // a selector of no labels selects every pod
 		}
 	}
-	if sc.Egress, err = readEgress(r, field(spec, "egress")); err != nil {
+	if sc.Egress, err = readEgress(r, yamltree.Field(spec, "egress")); err != nil {
 		return err
 	}
-	if sc.OutboundPolicy, err = readPolicy(r, field(spec, "outboundTrafficPolicy"), "spec.outboundTrafficPolicy"); err != nil {
+	if sc.OutboundPolicy, err = readPolicy(r, yamltree.Field(spec, "outboundTrafficPolicy"), "spec.outboundTrafficPolicy"); err != nil {
 		return err
 	}
 	c.addSidecar(sc)
@@ -61,18 +62,18 @@ func (c *Config) readSidecar(d inventory.Document) *inventory.Error {
 
 func (c *Config) sidecarMeta(r reader, n *yaml.Node) (inventory.Ref, time.Time, *inventory.Error) {
 	var created time.Time
-	md := field(n, "metadata")
+	md := yamltree.Field(n, "metadata")
 	if err := r.mapping(md, "metadata"); err != nil {
 		return inventory.Ref{}, created, err
 	}
-	name, err := r.str(field(md, "name"), "metadata.name")
+	name, err := r.str(yamltree.Field(md, "name"), "metadata.name")
 	if err != nil {
 		return inventory.Ref{}, created, err
 	}
 	if name == "" {
 		return inventory.Ref{}, created, r.fail(n, "expected metadata.name in the Sidecar at this line")
 	}
-	ns, err := r.str(field(md, "namespace"), "metadata.namespace")
+	ns, err := r.str(yamltree.Field(md, "namespace"), "metadata.namespace")
 	if err != nil {
 		return inventory.Ref{}, created, err
 	}
@@ -82,14 +83,14 @@ func (c *Config) sidecarMeta(r reader, n *yaml.Node) (inventory.Ref, time.Time, 
 		ns = "default"
 		c.warn("%s:%d: Sidecar %s has no metadata.namespace; assuming default, as kubectl apply would without -n", r.path, n.Line, name)
 	}
-	ts, err := r.str(field(md, "creationTimestamp"), "metadata.creationTimestamp")
+	ts, err := r.str(yamltree.Field(md, "creationTimestamp"), "metadata.creationTimestamp")
 	if err != nil {
 		return inventory.Ref{}, created, err
 	}
 	if ts != "" {
 		var perr error
 		if created, perr = time.Parse(time.RFC3339, ts); perr != nil {
-			return inventory.Ref{}, created, r.fail(field(md, "creationTimestamp"), "expected an RFC 3339 time for metadata.creationTimestamp, found %q", ts)
+			return inventory.Ref{}, created, r.fail(yamltree.Field(md, "creationTimestamp"), "expected an RFC 3339 time for metadata.creationTimestamp, found %q", ts)
 		}
 	}
 	return inventory.Ref{Namespace: ns, Name: name}, created, nil
@@ -107,18 +108,18 @@ func readEgress(r reader, n *yaml.Node) ([]Listener, *inventory.Error) {
 			return nil, err
 		}
 		var l Listener
-		if p := field(item, "port"); !isNull(p) {
+		if p := yamltree.Field(item, "port"); !yamltree.IsNull(p) {
 			if err := r.mapping(p, what+".port"); err != nil {
 				return nil, err
 			}
-			if l.Port, err = r.port(field(p, "number"), what+".port.number"); err != nil {
+			if l.Port, err = r.port(yamltree.Field(p, "number"), what+".port.number"); err != nil {
 				return nil, err
 			}
-			if l.Protocol, err = r.str(field(p, "protocol"), what+".port.protocol"); err != nil {
+			if l.Protocol, err = r.str(yamltree.Field(p, "protocol"), what+".port.protocol"); err != nil {
 				return nil, err
 			}
 		}
-		hosts, err := r.list(field(item, "hosts"), what+".hosts")
+		hosts, err := r.list(yamltree.Field(item, "hosts"), what+".hosts")
 		if err != nil {
 			return nil, err
 		}
@@ -143,19 +144,19 @@ func readEgress(r reader, n *yaml.Node) ([]Listener, *inventory.Error) {
 
 // readPolicy reads an outboundTrafficPolicy mapping's mode.
 func readPolicy(r reader, n *yaml.Node, what string) (Policy, *inventory.Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return PolicyUnset, nil
 	}
 	if err := r.mapping(n, what); err != nil {
 		return PolicyUnset, err
 	}
-	mode, err := r.str(field(n, "mode"), what+".mode")
+	mode, err := r.str(yamltree.Field(n, "mode"), what+".mode")
 	if err != nil || mode == "" {
 		return PolicyUnset, err // no mode: pcapcheck does not guess the proto's default
 	}
 	p, perr := ParsePolicy(mode)
 	if perr != nil {
-		return PolicyUnset, r.fail(field(n, "mode"), "%s.mode: expected ALLOW_ANY or REGISTRY_ONLY, found %q", what, mode)
+		return PolicyUnset, r.fail(yamltree.Field(n, "mode"), "%s.mode: expected ALLOW_ANY or REGISTRY_ONLY, found %q", what, mode)
 	}
 	return p, nil
 }

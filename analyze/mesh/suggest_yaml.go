@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"fmt"
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 	"io"
 	"slices"
 	"strings"
@@ -135,20 +136,20 @@ func (s *SuggestedSidecar) mergedNode() *yaml.Node {
 	if len(added) == 0 {
 		return doc
 	}
-	spec := field(doc, "spec")
+	spec := yamltree.Field(doc, "spec")
 	if spec == nil || spec.Kind != yaml.MappingNode {
 		spec = mapping()
 		doc.Content = append(doc.Content, scalar("spec"), spec)
 	}
-	egress := field(spec, "egress")
+	egress := yamltree.Field(spec, "egress")
 	if egress == nil || egress.Kind != yaml.SequenceNode {
 		egress = &yaml.Node{Kind: yaml.SequenceNode}
 		spec.Content = append(spec.Content, scalar("egress"), egress)
 	}
 	var hosts *yaml.Node
 	for _, l := range egress.Content {
-		if field(l, "port") == nil {
-			if h := field(l, "hosts"); h != nil && h.Kind == yaml.SequenceNode {
+		if yamltree.Field(l, "port") == nil {
+			if h := yamltree.Field(l, "hosts"); h != nil && h.Kind == yaml.SequenceNode {
 				hosts = h
 				break
 			}
@@ -182,13 +183,13 @@ func clean(n *yaml.Node) *yaml.Node {
 	// apiVersion and kind first, as kubectl prints them, so that the
 	// document reads as a Kubernetes object from its first line.
 	api := "networking.istio.io/v1"
-	if v := field(n, "apiVersion"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+	if v := yamltree.Field(n, "apiVersion"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
 		api = v.Value
 	}
 	c.Content = append([]*yaml.Node{scalar("apiVersion"), scalar(api), scalar("kind"), scalar("Sidecar")}, c.Content...)
-	if md := field(c, "metadata"); md != nil {
+	if md := yamltree.Field(c, "metadata"); md != nil {
 		drop(md, "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink")
-		if ann := field(md, "annotations"); ann != nil {
+		if ann := yamltree.Field(md, "annotations"); ann != nil {
 			drop(ann, "kubectl.kubernetes.io/last-applied-configuration")
 			if len(ann.Content) == 0 {
 				drop(md, "annotations")
@@ -208,7 +209,7 @@ func deepCopy(n *yaml.Node) *yaml.Node {
 }
 
 func copyNode(n *yaml.Node, budget *int) *yaml.Node {
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if *budget--; n == nil || *budget < 0 {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 	}

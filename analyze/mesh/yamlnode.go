@@ -7,6 +7,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pcapcheck/pcapcheck/analyze/inventory"
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // reader reads the fields of one document and fails with the field's path
@@ -37,44 +38,6 @@ func (r reader) fail(n *yaml.Node, format string, args ...any) *inventory.Error 
 	return e
 }
 
-// resolve follows an alias to the node it names.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 16; i++ {
-		n = n.Alias
-	}
-	if n != nil && n.Kind == yaml.AliasNode {
-		return nil
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	n = resolve(n)
-	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
-// field returns the value of key in mapping m; nil when m is not a mapping
-// or lacks key.
-func field(m *yaml.Node, key string) *yaml.Node {
-	m = resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := resolve(m.Content[i]); k != nil && k.Value == key {
-			return resolve(m.Content[i+1])
-		}
-	}
-	return nil
-}
-
-func at(m *yaml.Node, keys ...string) *yaml.Node {
-	for _, k := range keys {
-		m = field(m, k)
-	}
-	return m
-}
-
 func shapeOf(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -97,10 +60,10 @@ func cut(s string, n int) string {
 
 // str reads a string; a missing or null field is "".
 func (r reader) str(n *yaml.Node, what string) (string, *inventory.Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return "", nil
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if n.Kind != yaml.ScalarNode {
 		return "", r.fail(n, "expected a string for %s, found %s", what, shapeOf(n))
 	}
@@ -109,10 +72,10 @@ func (r reader) str(n *yaml.Node, what string) (string, *inventory.Error) {
 
 // list reads a sequence; a missing or null field is empty.
 func (r reader) list(n *yaml.Node, what string) ([]*yaml.Node, *inventory.Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return nil, nil
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if n.Kind != yaml.SequenceNode {
 		return nil, r.fail(n, "expected a list for %s, found %s", what, shapeOf(n))
 	}
@@ -121,22 +84,22 @@ func (r reader) list(n *yaml.Node, what string) ([]*yaml.Node, *inventory.Error)
 
 // mapping checks that a field is a mapping, or missing.
 func (r reader) mapping(n *yaml.Node, what string) *inventory.Error {
-	if isNull(n) || resolve(n).Kind == yaml.MappingNode {
+	if yamltree.IsNull(n) || yamltree.Resolve(n).Kind == yaml.MappingNode {
 		return nil
 	}
-	return r.fail(n, "expected a mapping for %s, found %s", what, shapeOf(resolve(n)))
+	return r.fail(n, "expected a mapping for %s, found %s", what, shapeOf(yamltree.Resolve(n)))
 }
 
 // strMap reads a map of strings; a missing or null field is nil, an empty
 // mapping an empty non-nil map.
 func (r reader) strMap(n *yaml.Node, what string) (map[string]string, *inventory.Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return nil, nil
 	}
 	if err := r.mapping(n, what); err != nil {
 		return nil, err
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	out := make(map[string]string, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, err := r.str(n.Content[i], what+" key")
@@ -154,10 +117,10 @@ func (r reader) strMap(n *yaml.Node, what string) (map[string]string, *inventory
 
 // port reads a port number 1-65535; a missing or null field is 0.
 func (r reader) port(n *yaml.Node, what string) (uint16, *inventory.Error) {
-	if isNull(n) {
+	if yamltree.IsNull(n) {
 		return 0, nil
 	}
-	n = resolve(n)
+	n = yamltree.Resolve(n)
 	if n.Kind == yaml.ScalarNode {
 		if v, err := strconv.ParseUint(strings.TrimSpace(n.Value), 10, 16); err == nil && v > 0 {
 			return uint16(v), nil
