@@ -220,7 +220,7 @@ func (c *classifier) judgeService(j *judgement, cn *conn, svc *inventory.Service
 		if o := c.idx.Owner(cn.natTo.Addr()); o.Kind == inventory.OwnerPod {
 			pod = " (" + o.Pod.Ref.String() + ")"
 		}
-		j.add("the capture shows kube-proxy's DNAT to %s%s, paired by %s", cn.natTo, pod, cn.pairedBy)
+		j.add("the capture shows kube-proxy's DNAT to %s%s, paired by %s", cn.natTo, pod, cn.pairedBy.String())
 	} else {
 		j.add("kube-proxy picks the pod; this capture does not show which (tcpdump -i any on the node shows both legs)")
 	}

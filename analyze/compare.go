@@ -12,8 +12,11 @@ import (
 const Absent = "absent"
 
 // Compare lines up the summaries of two reports by client and destination
-// and explains each change of verdict in a sentence.
+// and explains each change of verdict in a sentence. Streamed reports are
+// collected first.
 func Compare(before, after *Report) *Comparison {
+	before.Collect()
+	after.Collect()
 	type pairKey struct{ client, destination string }
 	sides := map[pairKey]*[2][]Verdict{}
 	var keys []pairKey

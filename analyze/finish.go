@@ -12,32 +12,27 @@ import (
 	"github.com/pcapcheck/pcapcheck/capture"
 )
 
-// Report judges every flow read so far and returns the finished report. It
-// may be called more than once (live mode redraws with it); each call
-// builds a new report.
+// Report judges every flow read so far and returns the finished report, its
+// flows made. It may be called more than once (live mode redraws with it);
+// each call builds a new report.
 func (a *Analyzer) Report() *Report {
-	o := &orienter{idx: a.idx}
-	cls := newClassifier(a.inv, a.idx)
-	names := a.ifaceNames()
-	conns := a.connections(o)
-	// Sorted as connections, on addresses rather than on the strings the
-	// flows print them as.
-	slices.SortFunc(conns, compareConns)
-	r := &Report{Schema: SchemaAnalyze, Captures: a.captureFacts(), Inventory: a.inventoryFacts()}
-	r.Flows = make([]Flow, 0, len(conns))
-	for i := range conns {
-		r.Flows = append(r.Flows, a.flowOf(&conns[i], cls, names))
-	}
-	r.Summary = summarize(r.Flows)
-	r.Warnings = a.warnings(r.Flows)
+	r := a.Stream()
+	r.Collect()
 	return r
 }
 
-// compareConns orders connections as the report lists flows: by first
-// packet, protocol (TCP first), client, server, and the NAT target.
-func compareConns(x, y conn) int {
-	return cmp.Or(cmp.Compare(x.first, y.first), cmp.Compare(x.proto, y.proto),
-		x.client.Compare(y.client), x.server.Compare(y.server), x.natTo.Compare(y.natTo))
+// Stream returns the report of every flow read so far with its flows still
+// to be made: EachFlow makes them one at a time, so that a renderer can write
+// a report of a million flows while holding only the flow table and 24 bytes
+// a connection (see stream.go). Collect makes them all at once.
+func (a *Analyzer) Stream() *Report {
+	o := &orienter{idx: a.idx}
+	refs := a.connRefs(o)
+	// Sorted as connections, on addresses rather than on the strings the
+	// flows print them as.
+	slices.SortFunc(refs, func(x, y connRef) int { return a.compareRefs(&x, &y) })
+	s := &flowStream{a: a, o: o, cls: newClassifier(a.inv, a.idx), names: a.ifaceNames(), refs: refs}
+	return &Report{Schema: SchemaAnalyze, Captures: a.captureFacts(), Inventory: a.inventoryFacts(), stream: s}
 }
 
 // compareAddrPort orders IP:PORT strings by address, then port, so that
@@ -51,9 +46,10 @@ func compareAddrPort(x, y string) int {
 	return a.Compare(b)
 }
 
-// flowOf renders one connection as a report Flow.
-func (a *Analyzer) flowOf(cn *conn, cls *classifier, ifaceNames []string) Flow {
-	j := cls.judge(cn)
+// flow makes the report Flow of the i-th connection.
+func (s *flowStream) flow(i int) Flow {
+	cn := s.a.expand(&s.refs[i], s.o)
+	j := s.cls.judge(&cn)
 	f := Flow{
 		Proto:      strings.ToLower(protoName(cn.proto)),
 		Client:     cn.client.String(),
@@ -61,7 +57,7 @@ func (a *Analyzer) flowOf(cn *conn, cls *classifier, ifaceNames []string) Flow {
 		Verdict:    j.verdict,
 		Evidence:   j.evidence,
 		Handshake:  cn.handshake,
-		ClientFrom: cn.clientFrom,
+		ClientFrom: cn.clientFrom.String(),
 		Packets:    cn.packets,
 		Bytes:      cn.bytes,
 		Duplicates: cn.dups,
@@ -72,11 +68,11 @@ func (a *Analyzer) flowOf(cn *conn, cls *classifier, ifaceNames []string) Flow {
 		f.Service = j.service.String()
 		f.ServicePort = int(j.servicePort)
 	}
-	f.ClientPod = a.podAt(cn.client.Addr())
-	f.ServerPod = a.podAt(cn.server.Addr())
+	f.ClientPod = s.podAt(cn.client.Addr())
+	f.ServerPod = s.podAt(cn.server.Addr())
 	if cn.natTo.IsValid() {
 		f.NATTo = cn.natTo.String()
-		f.NATToPod = a.podAt(cn.natTo.Addr())
+		f.NATToPod = s.podAt(cn.natTo.Addr())
 	}
 	if cn.l7 != nil {
 		f.SNI, f.ALPN = cn.l7.sni, cn.l7.alpn
@@ -85,33 +81,50 @@ func (a *Analyzer) flowOf(cn *conn, cls *classifier, ifaceNames []string) Flow {
 			f.Evidence = append(f.Evidence, "a TLS ClientHello started but could not be read whole (cut by the snapshot length, or its segments are missing)")
 		}
 	}
-	for _, li := range cn.legs {
-		if e := foldEvidence(a.table.at(li).folded); e != "" {
+	for _, li := range cn.legIDs() {
+		if e := foldEvidence(s.a.table.at(li).folded); e != "" {
 			f.Evidence = append(f.Evidence, e)
 		}
 	}
 	if cn.packets == 0 && cn.dups > 0 {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("all %d packets of this flow were also seen as another flow's; they are counted there", cn.dups))
 	}
-	var ifaces []string
-	for _, id := range cn.ifaces {
-		if int(id) < len(ifaceNames) && ifaceNames[id] != "" && !slices.Contains(ifaces, ifaceNames[id]) {
-			ifaces = append(ifaces, ifaceNames[id])
-		}
-	}
-	f.Interface = strings.Join(ifaces, ",")
+	f.Interface = s.interfaces(cn.ifaces)
 	return f
 }
 
+// interfaces names the interfaces of ids, comma-separated.
+func (s *flowStream) interfaces(ids []int32) string {
+	if len(ids) == 1 && int(ids[0]) < len(s.names) {
+		return s.names[ids[0]]
+	}
+	var names []string
+	for _, id := range ids {
+		if int(id) < len(s.names) && s.names[id] != "" && !slices.Contains(names, s.names[id]) {
+			names = append(names, s.names[id])
+		}
+	}
+	return strings.Join(names, ",")
+}
+
 // podAt names the pod at addr, or "".
-func (a *Analyzer) podAt(addr netip.Addr) string {
-	if a.idx == nil {
+func (s *flowStream) podAt(addr netip.Addr) string {
+	if s.a.idx == nil {
 		return ""
 	}
-	if o := a.idx.Owner(addr); o.Kind == inventory.OwnerPod {
-		return o.Pod.Ref.String()
+	o := s.a.idx.Owner(addr)
+	if o.Kind != inventory.OwnerPod {
+		return ""
 	}
-	return ""
+	name, ok := s.podNames[o.Pod]
+	if !ok {
+		name = o.Pod.Ref.String()
+		if s.podNames == nil {
+			s.podNames = map[*inventory.Pod]string{}
+		}
+		s.podNames[o.Pod] = name
+	}
+	return name
 }
 
 // captureFacts describes every source read.
@@ -178,7 +191,7 @@ func (a *Analyzer) inventoryFacts() InventoryFacts {
 
 // warnings collects what the reader of a report must know: input problems,
 // captures cut short, inventory conflicts, and ambiguous verdicts.
-func (a *Analyzer) warnings(flows []Flow) []string {
+func (a *Analyzer) warnings(flows, ambiguous int) []string {
 	out := []string{}
 	for _, s := range a.sources {
 		out = append(out, sourceWarnings(s)...)
@@ -192,16 +205,10 @@ func (a *Analyzer) warnings(flows []Flow) []string {
 	if w := a.foldWarning(); w != "" {
 		out = append(out, w)
 	}
-	ambiguous := 0
-	for _, f := range flows {
-		if isAmbiguous(f.Evidence) {
-			ambiguous++
-		}
-	}
 	if ambiguous > 0 {
-		out = append(out, fmt.Sprintf("%d of %d flows rest on ambiguous evidence; their evidence says why", ambiguous, len(flows)))
+		out = append(out, fmt.Sprintf("%d of %d flows rest on ambiguous evidence; their evidence says why", ambiguous, flows))
 	}
-	if len(flows) == 0 && len(a.sources) > 0 {
+	if flows == 0 && len(a.sources) > 0 {
 		out = append(out, "no TCP or UDP packets were found in the captures")
 	}
 	return out

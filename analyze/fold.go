@@ -113,9 +113,9 @@ func unspecified(a netip.Addr) netip.Addr {
 }
 
 // folded reports whether a connection holds an aggregate of folded flows.
-func (a *Analyzer) folded(c *conn) bool {
-	for _, li := range c.legs {
-		if a.table.at(li).folded != notFolded {
+func (a *Analyzer) folded(r *connRef) bool {
+	for _, li := range r.legs {
+		if li >= 0 && a.table.at(li).folded != notFolded {
 			return true
 		}
 	}

@@ -77,31 +77,50 @@ func portRank(p uint16) int {
 // clientSide says which side of f is the client and how that was told: a
 // SYN, a SYN-ACK, a ClientHello or HTTP request, the inventory, the ports,
 // or, for lack of anything better, who sent first.
-func (o *orienter) clientSide(f *flowState, l7 *l7Info) (uint8, string) {
+func (o *orienter) clientSide(f *flowState, l7 *l7Info) (uint8, clientHow) {
 	switch {
 	case f.synFrom != sideNone:
-		return f.synFrom, "syn"
+		return f.synFrom, bySyn
 	case f.synAckFrom != sideNone:
-		return 1 - f.synAckFrom, "syn-ack"
+		return 1 - f.synAckFrom, bySynAck
 	case l7 != nil && l7.helloFrom != sideNone:
-		return l7.helloFrom, "payload"
+		return l7.helloFrom, byPayload
 	case l7 != nil && l7.httpFrom != sideNone:
-		return l7.httpFrom, "payload"
+		return l7.httpFrom, byPayload
 	}
 	if sa, sb := o.serverScore(f.key.A(), f.key.proto), o.serverScore(f.key.B(), f.key.proto); sa != sb {
 		if sa > sb {
-			return sideB, "inventory"
+			return sideB, byInventory
 		}
-		return sideA, "inventory"
+		return sideA, byInventory
 	}
 	if ra, rb := portRank(f.key.aPort), portRank(f.key.bPort); ra != rb {
 		if ra > rb {
-			return sideB, "ports"
+			return sideB, byPorts
 		}
-		return sideA, "ports"
+		return sideA, byPorts
 	}
 	if f.firstFrom != sideNone {
-		return f.firstFrom, "first-packet"
+		return f.firstFrom, byFirstPacket
 	}
-	return sideA, "first-packet"
+	return sideA, byFirstPacket
 }
+
+// clientHow says how the client of a connection was told.
+type clientHow uint8
+
+const (
+	bySyn clientHow = iota
+	bySynAck
+	byPayload
+	byInventory
+	byPorts
+	byFirstPacket
+	// byNAT: the endpoint both legs of a NATed connection share.
+	byNAT
+)
+
+var clientHowNames = [...]string{bySyn: "syn", bySynAck: "syn-ack", byPayload: "payload", byInventory: "inventory",
+	byPorts: "ports", byFirstPacket: "first-packet", byNAT: "nat"}
+
+func (h clientHow) String() string { return clientHowNames[h] }

@@ -22,6 +22,10 @@ type Report struct {
 	// Mesh says which Istio configuration the flows' expected paths were
 	// predicted from; omitted when none was given.
 	Mesh *MeshFacts `json:"mesh,omitempty" yaml:"mesh,omitempty"`
+
+	// stream makes the flows of a report from Analyzer.Stream; nil for a
+	// collected one (stream.go).
+	stream *flowStream
 }
 
 // Capture describes one input capture and what was read from it.

@@ -2,8 +2,9 @@
 // Markdown with a Mermaid chart, and one self-contained HTML page.
 //
 // Every renderer takes an analyze.Report or analyze.Comparison that is
-// already complete and deterministically sorted, and prints it in order;
-// nothing here decides or sorts verdicts. Strings that came from packets or
+// deterministically sorted, and prints it in order; nothing here decides or
+// sorts verdicts. A streamed report (analyze.Stream) is written flow by
+// flow by the JSON renderer; the others collect it first. Strings that came from packets or
 // inventories are untrusted: every renderer but JSON and YAML passes them
 // through clean, which spells out control characters, escape sequences and
 // bidi overrides; the table then writes no escape sequence but its own

@@ -33,6 +33,7 @@ var htmlPage = template.Must(template.New("page").Parse(htmlSource))
 var diagramLimits = graphLimits{maxLanes: 300, maxServers: 12}
 
 func (htmlRenderer) Analysis(w io.Writer, r *analyze.Report) error {
+	r.Collect()
 	p := pageView{Title: "pcapcheck analyze", Captures: []sideCaptures{{Files: captureNames(r.Captures)}}}
 	for _, g := range buildGraphs(r, diagramLimits) {
 		p.Clients = append(p.Clients, clientView{Client: clean(g.client), Diagrams: []diagramView{diagram(g, "", nil)}})

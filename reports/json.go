@@ -18,7 +18,8 @@ import (
 // jsonRenderer writes the documented JSON schema, indented by two spaces,
 // byte for byte what encoding/json's indented encoder writes (a test holds
 // it to that). It streams: a report of a million flows is never one encoded
-// document in memory. Plain strings, numbers and times are written directly;
+// document in memory, and the flows of a streamed report (analyze.Stream)
+// are made one at a time as they are written. Plain strings, numbers and times are written directly;
 // anything else, and any string that needs escaping, goes through
 // encoding/json, which escapes C0 control characters and markup and
 // replaces invalid UTF-8. escapeC1 then escapes the C1 controls encoding/json
@@ -62,7 +63,121 @@ var (
 	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
 	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
 	timeType      = reflect.TypeFor[time.Time]()
+	reportType    = reflect.TypeFor[analyze.Report]()
+	reportFlows   = func() int { f, _ := reportType.FieldByName("Flows"); return f.Index[0] }()
 )
+
+// encoderFunc writes one value of a type at the given indentation.
+type encoderFunc func(e *jsonStream, v reflect.Value, indent string)
+
+// encoders holds the encoder of every type written so far: the checks that
+// choose one (is it a time, a json.Marshaler...) are made once a type, not
+// once a value.
+var encoders sync.Map // reflect.Type → encoderFunc
+
+// encoderOf returns t's encoder, making it the first time. A type that
+// contains itself finds a stand-in that waits for the real encoder.
+func encoderOf(t reflect.Type) encoderFunc {
+	if f, ok := encoders.Load(t); ok {
+		return f.(encoderFunc)
+	}
+	var (
+		wg sync.WaitGroup
+		f  encoderFunc
+	)
+	wg.Add(1)
+	standIn, loaded := encoders.LoadOrStore(t, encoderFunc(func(e *jsonStream, v reflect.Value, indent string) {
+		wg.Wait()
+		f(e, v, indent)
+	}))
+	if loaded {
+		return standIn.(encoderFunc)
+	}
+	f = newEncoder(t)
+	wg.Done()
+	encoders.Store(t, f)
+	return f
+}
+
+// value writes v at the given indentation, handing the scratch buffer to
+// the writer between values when it has grown.
+func (e *jsonStream) value(v reflect.Value, indent string) {
+	if e.err != nil {
+		return
+	}
+	if len(e.b) > 32<<10 {
+		e.flushScratch()
+	}
+	encoderOf(v.Type())(e, v, indent)
+}
+
+// newEncoder chooses how values of t are written, in the order
+// encoding/json chooses.
+func newEncoder(t reflect.Type) encoderFunc {
+	switch {
+	case t == timeType:
+		return func(e *jsonStream, v reflect.Value, _ string) {
+			e.b = append(e.b, '"')
+			e.b = v.Interface().(time.Time).AppendFormat(e.b, time.RFC3339Nano)
+			e.b = append(e.b, '"')
+		}
+	case t.Implements(jsonMarshaler):
+		return (*jsonStream).leaf
+	case t.Implements(textMarshaler) && t.Kind() != reflect.Pointer:
+		return func(e *jsonStream, v reflect.Value, _ string) {
+			text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+			if err != nil {
+				e.err = err
+				return
+			}
+			e.str(string(text))
+		}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return func(e *jsonStream, v reflect.Value, indent string) {
+			if v.IsNil() {
+				e.b = append(e.b, "null"...)
+				return
+			}
+			e.value(v.Elem(), indent)
+		}
+	case reflect.Struct:
+		return newStructEncoder(t)
+	case reflect.Slice:
+		return func(e *jsonStream, v reflect.Value, indent string) {
+			if v.IsNil() {
+				e.b = append(e.b, "null"...)
+				return
+			}
+			if v.Len() == 0 {
+				e.b = append(e.b, "[]"...)
+				return
+			}
+			inner := indent + "  "
+			e.b = append(e.b, "[\n"...)
+			for i := range v.Len() {
+				if i > 0 {
+					e.b = append(e.b, ",\n"...)
+				}
+				e.b = append(e.b, inner...)
+				e.value(v.Index(i), inner)
+			}
+			e.b = append(e.b, '\n')
+			e.b = append(e.b, indent...)
+			e.b = append(e.b, ']')
+		}
+	case reflect.String:
+		return func(e *jsonStream, v reflect.Value, _ string) { e.str(v.String()) }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(e *jsonStream, v reflect.Value, _ string) { e.b = strconv.AppendInt(e.b, v.Int(), 10) }
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return func(e *jsonStream, v reflect.Value, _ string) { e.b = strconv.AppendUint(e.b, v.Uint(), 10) }
+	case reflect.Bool:
+		return func(e *jsonStream, v reflect.Value, _ string) { e.b = strconv.AppendBool(e.b, v.Bool()) }
+	}
+	return (*jsonStream).leaf
+}
 
 // field is how one struct field is written.
 type field struct {
@@ -71,13 +186,8 @@ type field struct {
 	omitEmpty bool
 }
 
-var plans sync.Map // reflect.Type → []field
-
-// fieldsOf lists a struct type's JSON fields once.
+// fieldsOf lists a struct type's JSON fields.
 func fieldsOf(t reflect.Type) []field {
-	if p, ok := plans.Load(t); ok {
-		return p.([]field)
-	}
 	var fs []field
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -94,113 +204,88 @@ func fieldsOf(t reflect.Type) []field {
 		key, _ := json.Marshal(name)
 		fs = append(fs, field{index: i, key: append(key, ':', ' '), omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
 	}
-	plans.Store(t, fs)
 	return fs
 }
 
-// value writes v at the given indentation.
-func (e *jsonStream) value(v reflect.Value, indent string) {
-	if e.err != nil {
-		return
-	}
-	if len(e.b) > 32<<10 {
-		e.flushScratch()
-	}
-	t := v.Type()
-	switch {
-	case t == timeType:
-		e.b = append(e.b, '"')
-		e.b = v.Interface().(time.Time).AppendFormat(e.b, time.RFC3339Nano)
-		e.b = append(e.b, '"')
-		return
-	case t.Implements(jsonMarshaler):
-		e.leaf(v, indent)
-		return
-	case t.Implements(textMarshaler) && v.Kind() != reflect.Pointer:
-		text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
-		if err != nil {
-			e.err = err
-			return
-		}
-		e.str(string(text))
-		return
-	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			e.b = append(e.b, "null"...)
-			return
-		}
-		e.value(v.Elem(), indent)
-	case reflect.Struct:
-		e.object(v, indent)
-	case reflect.Slice:
-		if v.IsNil() {
-			e.b = append(e.b, "null"...)
-			return
-		}
-		if v.Len() == 0 {
-			e.b = append(e.b, "[]"...)
-			return
-		}
+// newStructEncoder writes a struct's fields as encoding/json names and
+// omits them. The flows of a streamed analyze.Report are made as they are
+// written.
+func newStructEncoder(t reflect.Type) encoderFunc {
+	fields := fieldsOf(t)
+	return func(e *jsonStream, v reflect.Value, indent string) {
 		inner := indent + "  "
-		e.b = append(e.b, "[\n"...)
-		for i := range v.Len() {
-			if i > 0 {
+		var streamed *analyze.Report
+		if t == reportType && v.CanAddr() {
+			if r := v.Addr().Interface().(*analyze.Report); r.Streaming() {
+				streamed = r
+			}
+		}
+		n := 0
+		for _, f := range fields {
+			fv := v.Field(f.index)
+			if f.omitEmpty && isEmpty(fv) {
+				continue
+			}
+			if n == 0 {
+				e.b = append(e.b, "{\n"...)
+			} else {
 				e.b = append(e.b, ",\n"...)
 			}
+			n++
 			e.b = append(e.b, inner...)
-			e.value(v.Index(i), inner)
+			e.b = append(e.b, f.key...)
+			if streamed != nil && f.index == reportFlows {
+				// The fields after the flows (summary, warnings) are
+				// complete once the flows are made.
+				e.flows(streamed, inner)
+				continue
+			}
+			e.value(fv, inner)
+		}
+		if n == 0 {
+			e.b = append(e.b, "{}"...)
+			return
 		}
 		e.b = append(e.b, '\n')
 		e.b = append(e.b, indent...)
-		e.b = append(e.b, ']')
-	case reflect.String:
-		e.str(v.String())
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		e.b = strconv.AppendInt(e.b, v.Int(), 10)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		e.b = strconv.AppendUint(e.b, v.Uint(), 10)
-	case reflect.Bool:
-		e.b = strconv.AppendBool(e.b, v.Bool())
-	default:
-		e.leaf(v, indent)
+		e.b = append(e.b, '}')
 	}
 }
 
-// object writes a struct's fields as encoding/json names and omits them.
-func (e *jsonStream) object(v reflect.Value, indent string) {
+// flows writes the flows of a streamed report as they are made, as value
+// writes a slice.
+func (e *jsonStream) flows(r *analyze.Report, indent string) {
 	inner := indent + "  "
 	n := 0
-	for _, f := range fieldsOf(v.Type()) {
-		fv := v.Field(f.index)
-		if f.omitEmpty && isEmpty(fv) {
-			continue
-		}
+	err := r.EachFlow(func(f *analyze.Flow) error {
 		if n == 0 {
-			e.b = append(e.b, "{\n"...)
+			e.b = append(e.b, "[\n"...)
 		} else {
 			e.b = append(e.b, ",\n"...)
 		}
 		n++
 		e.b = append(e.b, inner...)
-		e.b = append(e.b, f.key...)
-		e.value(fv, inner)
+		e.value(reflect.ValueOf(f).Elem(), inner)
+		return e.err
+	})
+	if err != nil {
+		e.err = err
+		return
 	}
 	if n == 0 {
-		e.b = append(e.b, "{}"...)
+		e.b = append(e.b, "[]"...)
 		return
 	}
 	e.b = append(e.b, '\n')
 	e.b = append(e.b, indent...)
-	e.b = append(e.b, '}')
+	e.b = append(e.b, ']')
 }
 
 // str writes a string: directly when no byte of it needs escaping, else
 // through encoding/json.
 func (e *jsonStream) str(s string) {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			quoted, _ := json.Marshal(s)
 			e.b = append(e.b, quoted...)
 			return
@@ -210,6 +295,15 @@ func (e *jsonStream) str(s string) {
 	e.b = append(e.b, s...)
 	e.b = append(e.b, '"')
 }
+
+// jsonPlain holds the bytes encoding/json writes as they are: printable
+// ASCII but the quote, the backslash and the markup characters it escapes.
+var jsonPlain = func() (plain [256]bool) {
+	for c := 0x20; c < 0x7F; c++ {
+		plain[c] = !strings.ContainsRune(`"\<>&`, rune(c))
+	}
+	return plain
+}()
 
 // leaf encodes v with encoding/json, indented to sit at indent.
 func (e *jsonStream) leaf(v reflect.Value, indent string) {

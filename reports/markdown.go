@@ -15,6 +15,7 @@ import (
 type markdownRenderer struct{ o options }
 
 func (m markdownRenderer) Analysis(w io.Writer, r *analyze.Report) error {
+	r.Collect()
 	var b bytes.Buffer
 	b.WriteString("## pcapcheck analyze\n\n")
 	b.WriteString("Captures: " + mdCaptures(r.Captures) + "\n\n")

@@ -22,6 +22,7 @@ import (
 type tableRenderer struct{ o options }
 
 func (t tableRenderer) Analysis(w io.Writer, r *analyze.Report) error {
+	r.Collect()
 	var b bytes.Buffer
 	t.captures(&b, r.Captures)
 	section(&b, "SUMMARY")

@@ -11,7 +11,10 @@ import (
 // yamlRenderer writes the same data as JSON, in YAML.
 type yamlRenderer struct{}
 
-func (yamlRenderer) Analysis(w io.Writer, r *analyze.Report) error { return writeYAML(w, r) }
+func (yamlRenderer) Analysis(w io.Writer, r *analyze.Report) error {
+	r.Collect()
+	return writeYAML(w, r)
+}
 
 func (yamlRenderer) Comparison(w io.Writer, c *analyze.Comparison) error { return writeYAML(w, c) }
 

@@ -11,7 +11,8 @@ import (
 )
 
 // Annotate fills the expected path of every flow and summary row of a
-// finished report from the Sidecar objects and mesh config, explains each
+// report (now for a collected one, as its flows are made for a streamed
+// one) from the Sidecar objects and mesh config, explains each
 // difference from the observed verdict, and records what it used in
 // r.Mesh. Flows whose client is not a known pod get no expectation. One
 // warning per summary row whose observed and expected paths differ says
@@ -27,26 +28,33 @@ func Annotate(r *analyze.Report, inv *inventory.Inventory, cfg *Config) {
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	a := &annotator{cfg: cfg, idx: inv.Index(), scopes: map[inventory.Ref]*Scope{}}
+	a := &annotator{cfg: cfg, idx: inv.Index(), scopes: map[inventory.Ref]*Scope{}, known: map[inventory.Ref]bool{}}
 	a.services = slices.Clone(inv.Services)
-	known := map[inventory.Ref]bool{}
 	for _, s := range inv.Services {
-		known[s.Ref] = true
-	}
-	for _, f := range r.Flows {
-		// A service named only by an Istio SNI is matched by its host name,
-		// on any port.
-		if ref := parseRef(f.Service); !ref.IsZero() && !known[ref] {
-			known[ref] = true
-			a.services = append(a.services, &inventory.Service{Ref: ref})
-		}
+		a.known[s.Ref] = true
 	}
 	r.Mesh = cfg.Facts()
-	var warnings []string
-	warnings = append(warnings, cfg.Warnings...)
-	for i := range r.Flows {
-		a.flow(&r.Flows[i])
+	r.Annotate(a)
+}
+
+// Observe learns the services named only by an Istio SNI: they are matched
+// by their host name, on any port.
+func (a *annotator) Observe(f *analyze.Flow) {
+	if ref := parseRef(f.Service); !ref.IsZero() && !a.known[ref] {
+		a.known[ref] = true
+		a.services = append(a.services, &inventory.Service{Ref: ref})
 	}
+}
+
+// Annotate sets the flow's expected path.
+func (a *annotator) Annotate(f *analyze.Flow) { a.flow(f) }
+
+// Finish orders each summary row's expected paths and warns about the
+// configuration, the scopes, and every row whose traffic took another path
+// than predicted.
+func (a *annotator) Finish(r *analyze.Report) {
+	var warnings []string
+	warnings = append(warnings, a.cfg.Warnings...)
 	for _, pod := range a.order {
 		for _, w := range a.scopes[pod].Warnings {
 			warnings = appendNew(warnings, pod.String()+": "+w)
@@ -54,7 +62,7 @@ func Annotate(r *analyze.Report, inv *inventory.Inventory, cfg *Config) {
 	}
 	for i := range r.Summary {
 		row := &r.Summary[i]
-		annotateRow(row, r.Flows)
+		row.Expected = sortPaths(row.Expected)
 		if row.Expected != "" && row.Expected != row.Verdict.String() {
 			warnings = append(warnings, fmt.Sprintf("%s → %s: observed %s, expected %s: %s",
 				row.Client, row.Destination, row.Verdict, row.Expected, row.ExpectedWhy))
@@ -87,6 +95,8 @@ type annotator struct {
 	services []*inventory.Service
 	scopes   map[inventory.Ref]*Scope
 	order    []inventory.Ref
+	// known holds the services of the inventory and those Observe found.
+	known map[inventory.Ref]bool
 }
 
 func (a *annotator) scope(pod *inventory.Pod) *Scope {
@@ -161,26 +171,19 @@ func explain(exp Expectation, observed analyze.Verdict, pod *inventory.Pod, sc *
 	return exp.Why + "; " + seen + ": " + causes
 }
 
-// annotateRow sets a summary row's expectation from its flows.
-func annotateRow(row *analyze.SummaryRow, flows []analyze.Flow) {
-	var paths, whys []string
-	for _, f := range flows {
-		client, dest := f.Labels()
-		if client != row.Client || dest != row.Destination || f.Verdict != row.Verdict || f.Expected == "" {
-			continue
-		}
-		paths = appendNew(paths, f.Expected)
-		if f.ExpectedWhy != "" {
-			whys = appendNew(whys, f.ExpectedWhy)
-		}
+// sortPaths orders the paths of a row's Expected, "passthrough+sidecar-dnat",
+// as ParsePath numbers them.
+func sortPaths(joined string) string {
+	if !strings.Contains(joined, "+") {
+		return joined
 	}
+	paths := strings.Split(joined, "+")
 	slices.SortFunc(paths, func(x, y string) int {
 		px, _ := ParsePath(x)
 		py, _ := ParsePath(y)
 		return int(px) - int(py)
 	})
-	row.Expected = strings.Join(paths, "+")
-	row.ExpectedWhy = strings.Join(whys, "; and ")
+	return strings.Join(paths, "+")
 }
 
 // parseRef reads "namespace/name" or "name".

@@ -40,7 +40,6 @@ func TestAnnotate(t *testing.T) {
 			flow("10.1.1.1:4005", "10.96.0.1:80", "", "web/api", 80, "tcp", analyze.Passthrough),
 		},
 	}
-	r.Summary = []analyze.SummaryRow{{Client: "web/frontend-1", Destination: "web/api", Verdict: analyze.Passthrough}}
 	Annotate(r, inv, cfg)
 
 	want := []string{"sidecar-dnat", "blocked", "blocked", "passthrough", "passthrough", ""}
@@ -53,24 +52,41 @@ func TestAnnotate(t *testing.T) {
 	assert.Contains(t, r.Flows[1].ExpectedWhy, "BlackHoleCluster")
 	assert.Contains(t, r.Flows[2].ExpectedWhy, "ServiceEntry")
 
-	assert.Equal(t, "sidecar-dnat", r.Summary[0].Expected)
+	// The summary is made again from the annotated flows.
+	expected := map[string]string{}
+	for _, row := range r.Summary {
+		expected[row.Client+" → "+row.Destination] = row.Expected
+	}
+	assert.Equal(t, map[string]string{
+		"10.1.1.1 → web/api": "", "web/batch → web/api": "passthrough", "web/frontend-1 → web/api": "sidecar-dnat",
+		"web/frontend-1 → prod/reviews": "blocked", "web/frontend-1 → 93.184.216.34:443": "blocked",
+		"web/frontend-1 → kube-system/kube-dns": "passthrough",
+	}, expected)
 	require.NotNil(t, r.Mesh)
 	assert.Equal(t, []string{"web/default from " + cfg.Sidecars[0].From.String()}, r.Mesh.Sidecars)
-	require.Len(t, r.Warnings, 1)
-	assert.Contains(t, r.Warnings[0], "web/frontend-1 → web/api: observed passthrough, expected sidecar-dnat: ")
+	require.Len(t, r.Warnings, 3, "one a summary row whose path differs")
+	assert.Contains(t, r.Warnings, "web/frontend-1 → web/api: observed passthrough, expected sidecar-dnat: "+r.Flows[0].ExpectedWhy)
 }
 
 // TestAnnotateRows: a summary row carries its flows' expectations, several
 // joined by "+" in a fixed order, each explanation once.
 func TestAnnotateRows(t *testing.T) {
-	row := analyze.SummaryRow{Client: "c", Destination: "d", Verdict: analyze.SidecarDNAT}
 	flows := []analyze.Flow{
 		{ClientPod: "c", Service: "d", Verdict: analyze.SidecarDNAT, Expected: "passthrough", ExpectedWhy: "w1"},
 		{ClientPod: "c", Service: "d", Verdict: analyze.SidecarDNAT, Expected: "sidecar-dnat"},
 		{ClientPod: "c", Service: "d", Verdict: analyze.SidecarDNAT, Expected: "passthrough", ExpectedWhy: "w1"},
 		{ClientPod: "c", Service: "e", Verdict: analyze.SidecarDNAT, Expected: "blocked", ExpectedWhy: "other row"},
 	}
-	annotateRow(&row, flows)
+	r := &analyze.Report{Flows: flows}
+	r.Annotate(keepExpected{&annotator{cfg: &Config{}, known: map[inventory.Ref]bool{}}})
+	require.Len(t, r.Summary, 2)
+	row := r.Summary[0]
+	assert.Equal(t, "d", row.Destination)
 	assert.Equal(t, "sidecar-dnat+passthrough", row.Expected)
 	assert.Equal(t, "w1", row.ExpectedWhy)
 }
+
+// keepExpected is the annotator with the flows' expectations left as given.
+type keepExpected struct{ *annotator }
+
+func (keepExpected) Annotate(*analyze.Flow) {}

@@ -59,10 +59,14 @@ func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
 	if err := c.read.check(); err != nil {
 		return err
 	}
-	report, err := analyzeSide(cmd.Context(), args, cmd.InOrStdin(), inv, &c.read)
+	a, err := readSide(cmd.Context(), args, cmd.InOrStdin(), inv, &c.read)
 	if err != nil {
 		return err
 	}
+	// Streamed: the JSON renderer writes the flows as they are made, so
+	// that a million flows need not be held at once; the others collect
+	// them.
+	report := a.Stream()
 	predict(report, inv, cfg)
 	return render.Analysis(cmd.OutOrStdout(), report)
 }

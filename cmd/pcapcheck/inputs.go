@@ -87,6 +87,15 @@ func (o *outputFlags) renderer() (reports.Renderer, error) {
 // analyzeSide analyzes one set of captures against one inventory; read
 // sets the flow limit and shows a progress bar.
 func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*analyze.Report, error) {
+	a, err := readSide(ctx, paths, stdin, inv, read)
+	if err != nil {
+		return nil, err
+	}
+	return a.Report(), nil
+}
+
+// readSide reads one set of captures into flows.
+func readSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*analyze.Analyzer, error) {
 	sources, err := openCaptures(paths, stdin)
 	if err != nil {
 		return nil, err
@@ -99,5 +108,5 @@ func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inve
 	if err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
-	return a.Report(), nil
+	return a, nil
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pcapcheck/pcapcheck/analyze"
+)
+
+// TestStreamedJSONMatchesCollected: `analyze -o json` writes a streamed
+// report, its flows made as they are written (analyze.Stream), with the
+// Sidecar objects annotating them as they are made; compare and check
+// collect the report first (Analyzer.Report) and annotate the collected
+// flows. Both must say the same: with NAT legs paired, tcpdump text, a flow
+// limit folding flows, and Sidecar objects predicting expected paths.
+// (Legs paired by address are analyze's TestLegsPairedByAddress.)
+func TestStreamedJSONMatchesCollected(t *testing.T) {
+	lab := "../lab/testdata/run/"
+	tests := []struct {
+		name                 string
+		captures, inventory  []string
+		sidecars, meshConfig []string
+		maxFlows             int
+	}{
+		{name: "node capture, NAT paired by packets, Sidecar", captures: []string{"after/any.pcap"},
+			inventory: []string{"inventory", "after/shell5-istioctl.txt"},
+			sidecars:  []string{"sidecars/file1-default.yaml"}, meshConfig: []string{"sidecars/file3-mesh-config.yaml"}},
+		{name: "tcpdump text", captures: []string{"before/shell4-tcpdump.txt", "after/shell6-tcpdump.txt"},
+			inventory: []string{"inventory", "after/shell5-istioctl.txt"}, sidecars: []string{"sidecars"}},
+		{name: "flow limit", captures: []string{"after/any.pcap"}, inventory: []string{"inventory"}, maxFlows: 4},
+		{name: "no inventory", captures: []string{"before/veth.pcap", "before/veth.pcapng"}},
+		{name: "lab, REGISTRY_ONLY", captures: []string{lab + "registry-only/any.pcap", lab + "registry-only/veth.pcap"},
+			inventory: []string{lab + "inventory"}, sidecars: []string{lab + "registry-only/sidecar.yaml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			maxFlows := cmp.Or(tt.maxFlows, analyze.DefaultMaxFlows)
+			args := append([]string{"analyze", "-o", "json", "--max-flows", strconv.Itoa(maxFlows)}, tt.captures...)
+			for flag, paths := range map[string][]string{"--inventory": tt.inventory, "--sidecars": tt.sidecars, "--mesh-config": tt.meshConfig} {
+				for _, p := range paths {
+					args = append(args, flag, p)
+				}
+			}
+			code, out, stderr := runIn(t, bookinfo, "", args...)
+			require.Equal(t, 0, code, stderr)
+			var streamed analyze.Report
+			require.NoError(t, jsonUnmarshal(out, &streamed))
+
+			// The same, collected, in this package's working directory.
+			m := meshFlags{sidecars: tt.sidecars, meshConfig: tt.meshConfig}
+			inv, cfg, err := m.load(tt.inventory)
+			require.NoError(t, err)
+			a, err := readSide(context.Background(), tt.captures, nil, inv, &readFlags{quiet: true, maxFlows: maxFlows})
+			require.NoError(t, err)
+			r := a.Report()
+			require.False(t, r.Streaming())
+			predict(r, inv, cfg)
+			encoded, err := json.Marshal(r)
+			require.NoError(t, err)
+			var collected analyze.Report
+			require.NoError(t, json.Unmarshal(encoded, &collected))
+
+			require.NotEmpty(t, collected.Flows)
+			assert.Equal(t, collected, streamed)
+		})
+	}
+}
