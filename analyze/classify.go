@@ -82,6 +82,28 @@ type classifier struct {
 	// address probably belongs.
 	podRanges     []netip.Prefix
 	serviceRanges []netip.Prefix
+	// backings remembers the inventory's answer for each server endpoint:
+	// thousands of flows go to the same few pods.
+	backings map[backingKey][]inventory.Backing
+}
+
+type backingKey struct {
+	ep    netip.AddrPort
+	proto string
+}
+
+// backends is c.idx.Backends, remembered.
+func (c *classifier) backends(ep netip.AddrPort, proto string) []inventory.Backing {
+	k := backingKey{ep, proto}
+	bs, ok := c.backings[k]
+	if !ok {
+		bs = c.idx.Backends(ep.Addr(), ep.Port(), proto)
+		if c.backings == nil {
+			c.backings = map[backingKey][]inventory.Backing{}
+		}
+		c.backings[k] = bs
+	}
+	return bs
 }
 
 func newClassifier(inv *inventory.Inventory, idx *inventory.Index) *classifier {
@@ -144,7 +166,7 @@ func (c *classifier) judge(cn *conn) judgement {
 		j.add("the capture shows the destination %s rewritten to %s on the way (kube-proxy's DNAT): %s is a virtual address; %s",
 			cn.server, cn.natTo, cn.server.Addr(), unlisted)
 		if c.idx != nil {
-			if bs := c.idx.Backends(cn.natTo.Addr(), cn.natTo.Port(), proto); len(bs) > 0 {
+			if bs := c.backends(cn.natTo, proto); len(bs) > 0 {
 				j.service = bs[0].Service
 				if bs[0].Port != nil {
 					j.servicePort = bs[0].Port.Port
@@ -236,7 +258,7 @@ func (c *classifier) judgeService(j *judgement, cn *conn, svc *inventory.Service
 // judgePod: the client sent to a pod IP.
 func (c *classifier) judgePod(j *judgement, cn *conn, pod *inventory.Pod, sni peek.IstioSNI, istioSNI bool) {
 	proto := protoName(cn.proto)
-	backs := c.idx.Backends(cn.server.Addr(), cn.server.Port(), proto)
+	backs := c.backends(cn.server, proto)
 	clientOwner := c.idx.Owner(cn.client.Addr())
 	switch {
 	case clientOwner.Kind == inventory.OwnerPod && clientOwner.Pod.Sidecar == inventory.Absent:

@@ -93,6 +93,10 @@ func (r *Report) Annotate(an Annotator) {
 	an.Finish(r)
 }
 
+// each makes the flows in one goroutine and hands them to fn in the
+// caller's, a batch at a time, so that a renderer writes one batch while the
+// next is judged: on two cores, a report takes about as long as the slower
+// of the two. Annotators and the summary run with the making.
 func (s *flowStream) each(r *Report, fn func(*Flow) error) error {
 	if s.visited {
 		return ErrStreamed
@@ -106,20 +110,57 @@ func (s *flowStream) each(r *Report, fn func(*Flow) error) error {
 			}
 		}
 	}
-	var sum summarizer
-	ambiguous := 0
-	for i := range s.refs {
-		f := s.flow(i)
-		for _, an := range s.annotators {
-			an.Annotate(&f)
+	var (
+		sum       summarizer
+		ambiguous int
+		batches   = make(chan []Flow, 1)
+		free      = make(chan []Flow, 2)
+		stop      = make(chan struct{})
+	)
+	go func() {
+		defer close(batches)
+		batch := make([]Flow, 0, flowBatch)
+		for i := range s.refs {
+			f := s.flow(i)
+			for _, an := range s.annotators {
+				an.Annotate(&f)
+			}
+			sum.add(&f)
+			if isAmbiguous(f.Evidence) {
+				ambiguous++
+			}
+			batch = append(batch, f)
+			if len(batch) < flowBatch && i < len(s.refs)-1 {
+				continue
+			}
+			select {
+			case batches <- batch:
+			case <-stop:
+				return
+			}
+			select {
+			case batch = <-free:
+			default:
+				batch = make([]Flow, 0, flowBatch)
+			}
 		}
-		sum.add(&f)
-		if isAmbiguous(f.Evidence) {
-			ambiguous++
+	}()
+	var err error
+	for batch := range batches {
+		for i := 0; i < len(batch) && err == nil; i++ {
+			if err = fn(&batch[i]); err != nil {
+				close(stop)
+			}
 		}
-		if err := fn(&f); err != nil {
-			return err
+		clear(batch)
+		select {
+		case free <- batch[:0]:
+		default:
 		}
+	}
+	// The maker has returned: batches is closed.
+	if err != nil {
+		return err
 	}
 	r.Summary = sum.rows()
 	r.Warnings = s.a.warnings(len(s.refs), ambiguous)
@@ -128,3 +169,6 @@ func (s *flowStream) each(r *Report, fn func(*Flow) error) error {
 	}
 	return nil
 }
+
+// flowBatch is how many flows each hands over at a time.
+const flowBatch = 256

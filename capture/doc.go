@@ -20,8 +20,10 @@
 // Goroutines: a pcap or pcapng source frames and decodes in a goroutine of its
 // own, a batch of packets ahead of Next, so that a caller updating flows runs
 // on another core (batch.go); a regular file is mapped window by window rather
-// than copied (mmap_unix.go); gzip input is decompressed in a third goroutine
-// (readahead.go). Close stops them. Info is written by the framing goroutine:
+// than copied (mmap_unix.go), and the framing keeps the cache loading a few
+// kilobytes ahead of the record it reads (prefetchAhead in records.go: the
+// headers are too sparse for the hardware prefetcher); gzip input is
+// decompressed in a third goroutine (readahead.go). Close stops them. Info is written by the framing goroutine:
 // read it once Next has returned an error (io.EOF at the end), as the Source
 // contract says. Sources report how many bytes they have read (Progress) to
 // any goroutine.

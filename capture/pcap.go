@@ -94,6 +94,7 @@ func (r *pcapReader) next(f *frame) error {
 	if !r.nanos {
 		frac *= 1000
 	}
+	r.rr.prefetchAhead()
 	data, err := r.rr.read(capLen)
 	if errors.Is(err, io.EOF) {
 		// The record's header was read: an input that ends before its

@@ -69,6 +69,7 @@ func (r *ngReader) next(f *frame) error {
 		if err != nil {
 			return err
 		}
+		r.rr.prefetchAhead()
 		blockType := r.order.Uint32(head[0:4])
 		if binary.BigEndian.Uint32(head[0:4]) == ngSectionHeader {
 			blockType = ngSectionHeader

@@ -38,6 +38,9 @@ type recordReader struct {
 	// the last chunk is used up.
 	end error
 	off int64
+	// prefetched is how far into the current chunk prefetchAhead has
+	// asked the cache to load.
+	prefetched int
 }
 
 // newRecordReader reads r in the caller's goroutine.
@@ -67,6 +70,7 @@ func (r *recordReader) more() bool {
 	}
 	r.ck = r.src.next()
 	r.cur = r.ck.b
+	r.prefetched = 0
 	return true
 }
 
@@ -123,6 +127,26 @@ func (r *recordReader) read(n int) ([]byte, error) {
 	r.pend = r.pend[n:]
 	return b, nil
 }
+
+// prefetchAhead keeps the cache loading the bytes up to prefetchDistance
+// past the read position, in the current chunk. Framing reads a header
+// every few hundred bytes and skips the payload between: too sparse for the
+// hardware prefetcher to follow, so each header would wait for memory.
+func (r *recordReader) prefetchAhead() {
+	if r.ck == nil {
+		return
+	}
+	pos := len(r.ck.b) - len(r.cur)
+	from := max(r.prefetched, pos)
+	if n := (min(pos+prefetchDistance, len(r.ck.b)) - from) / 64; n > 0 {
+		prefetchLines(&r.ck.b[from], n)
+		r.prefetched = from + n*64
+	}
+}
+
+// prefetchDistance is how far ahead prefetchAhead loads: a few records,
+// enough to cover the memory's latency.
+const prefetchDistance = 4096
 
 // endErr classifies a short read: nothing at all at a record boundary is a
 // clean end; anything else means the input was cut.
