@@ -71,7 +71,7 @@ func newReader(name string, r io.Reader, closer io.Closer, file *os.File) (Sourc
 		return nil, &FileError{Path: name, Offset: 0, Err: err}
 	}
 	if len(head) >= 2 && head[0] == 0x1F && head[1] == 0x8B {
-		zr, err := gzip.NewReader(br)
+		zr, err := newGunzip(br)
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				err = errors.New("this looks like gzip data that ends early, inside its header")

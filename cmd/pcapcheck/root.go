@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pcapcheck/pcapcheck/capture"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -22,7 +24,7 @@ them with the cluster's inventory (kubectl get pods/services -o wide or -o json/
 EndpointSlices, istioctl proxy-config endpoint) to say, for every TCP and UDP flow,
 whether the sidecar DNATed it to a pod (in the mesh) or passed it through to a
 Service ClusterIP where kube-proxy picks the pod (outside the mesh).`,
-		Version:       version,
+		Version:       version + " (gzip read with " + capture.Inflater + ")",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
