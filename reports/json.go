@@ -102,13 +102,18 @@ func encoderOf(t reflect.Type) encoderFunc {
 // value writes v at the given indentation, handing the scratch buffer to
 // the writer between values when it has grown.
 func (e *jsonStream) value(v reflect.Value, indent string) {
+	e.encode(encoderOf(v.Type()), v, indent)
+}
+
+// encode writes v with enc, its type's encoder.
+func (e *jsonStream) encode(enc encoderFunc, v reflect.Value, indent string) {
 	if e.err != nil {
 		return
 	}
 	if len(e.b) > 32<<10 {
 		e.flushScratch()
 	}
-	encoderOf(v.Type())(e, v, indent)
+	enc(e, v, indent)
 }
 
 // newEncoder chooses how values of t are written, in the order
@@ -135,16 +140,18 @@ func newEncoder(t reflect.Type) encoderFunc {
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
+		elem := encoderOf(t.Elem())
 		return func(e *jsonStream, v reflect.Value, indent string) {
 			if v.IsNil() {
 				e.b = append(e.b, "null"...)
 				return
 			}
-			e.value(v.Elem(), indent)
+			e.encode(elem, v.Elem(), indent)
 		}
 	case reflect.Struct:
 		return newStructEncoder(t)
 	case reflect.Slice:
+		elem := encoderOf(t.Elem())
 		return func(e *jsonStream, v reflect.Value, indent string) {
 			if v.IsNil() {
 				e.b = append(e.b, "null"...)
@@ -161,7 +168,7 @@ func newEncoder(t reflect.Type) encoderFunc {
 					e.b = append(e.b, ",\n"...)
 				}
 				e.b = append(e.b, inner...)
-				e.value(v.Index(i), inner)
+				e.encode(elem, v.Index(i), inner)
 			}
 			e.b = append(e.b, '\n')
 			e.b = append(e.b, indent...)
@@ -184,6 +191,7 @@ type field struct {
 	index     int
 	key       []byte // `"name": `
 	omitEmpty bool
+	enc       encoderFunc
 }
 
 // fieldsOf lists a struct type's JSON fields.
@@ -202,7 +210,8 @@ func fieldsOf(t reflect.Type) []field {
 			name = sf.Name
 		}
 		key, _ := json.Marshal(name)
-		fs = append(fs, field{index: i, key: append(key, ':', ' '), omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
+		fs = append(fs, field{index: i, key: append(key, ':', ' '), omitEmpty: strings.Contains(","+opts+",", ",omitempty,"),
+			enc: encoderOf(sf.Type)})
 	}
 	return fs
 }
@@ -240,7 +249,7 @@ func newStructEncoder(t reflect.Type) encoderFunc {
 				e.flows(streamed, inner)
 				continue
 			}
-			e.value(fv, inner)
+			e.encode(f.enc, fv, inner)
 		}
 		if n == 0 {
 			e.b = append(e.b, "{}"...)
@@ -255,6 +264,7 @@ func newStructEncoder(t reflect.Type) encoderFunc {
 // flows writes the flows of a streamed report as they are made, as value
 // writes a slice.
 func (e *jsonStream) flows(r *analyze.Report, indent string) {
+	flowEncoder := encoderOf(reflect.TypeFor[analyze.Flow]())
 	inner := indent + "  "
 	n := 0
 	err := r.EachFlow(func(f *analyze.Flow) error {
@@ -265,7 +275,7 @@ func (e *jsonStream) flows(r *analyze.Report, indent string) {
 		}
 		n++
 		e.b = append(e.b, inner...)
-		e.value(reflect.ValueOf(f).Elem(), inner)
+		e.encode(flowEncoder, reflect.ValueOf(f).Elem(), inner)
 		return e.err
 	})
 	if err != nil {
