@@ -4,7 +4,8 @@
 // Every renderer takes an analyze.Report or analyze.Comparison that is
 // deterministically sorted, and prints it in order; nothing here decides or
 // sorts verdicts. A streamed report (analyze.Stream) is written flow by
-// flow by the JSON renderer; the others collect it first. Strings that came from packets or
+// flow by the JSON renderer, and made without keeping its flows by the table
+// renderer without WithFlows; the others collect it first. Strings that came from packets or
 // inventories are untrusted: every renderer but JSON and YAML passes them
 // through clean, which spells out control characters, escape sequences and
 // bidi overrides; the table then writes no escape sequence but its own

@@ -101,6 +101,16 @@ func New(f Format, opts ...Option) (Renderer, error) {
 	return nil, fmt.Errorf("reports: invalid format %d", f)
 }
 
+// summaryOnly makes the flows of a streamed report without keeping them,
+// for a renderer that prints only the summary and warnings: the default
+// table of a million flows then holds none of them.
+func summaryOnly(r *analyze.Report) error {
+	if !r.Streaming() {
+		return nil
+	}
+	return r.EachFlow(func(*analyze.Flow) error { return nil })
+}
+
 // sideWarnings lists both sides' warnings of a comparison, each saying
 // its side.
 func sideWarnings(c *analyze.Comparison) []string {

@@ -22,7 +22,11 @@ import (
 type tableRenderer struct{ o options }
 
 func (t tableRenderer) Analysis(w io.Writer, r *analyze.Report) error {
-	r.Collect()
+	if t.o.flows {
+		r.Collect()
+	} else if err := summaryOnly(r); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	t.captures(&b, r.Captures)
 	section(&b, "SUMMARY")

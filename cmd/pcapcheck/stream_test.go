@@ -1,26 +1,39 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pcapcheck/pcapcheck/analyze"
+	"github.com/pcapcheck/pcapcheck/reports"
 )
 
-// TestStreamedJSONMatchesCollected: `analyze -o json` writes a streamed
-// report, its flows made as they are written (analyze.Stream), with the
+// runHere runs `pcapcheck analyze ARGS...` in the working directory runIn
+// left.
+func runHere(t *testing.T, args []string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), append([]string{"analyze"}, args...), strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestStreamedReportMatchesCollected: `analyze -o json` writes a streamed
+// report, its flows made as they are written (analyze.Stream), and the
+// default table makes them without keeping them, with the
 // Sidecar objects annotating them as they are made; compare and check
 // collect the report first (Analyzer.Report) and annotate the collected
 // flows. Both must say the same: with NAT legs paired, tcpdump text, a flow
 // limit folding flows, and Sidecar objects predicting expected paths.
 // (Legs paired by address are analyze's TestLegsPairedByAddress.)
-func TestStreamedJSONMatchesCollected(t *testing.T) {
+func TestStreamedReportMatchesCollected(t *testing.T) {
 	lab := "../lab/testdata/run/"
 	tests := []struct {
 		name                 string
@@ -68,6 +81,16 @@ func TestStreamedJSONMatchesCollected(t *testing.T) {
 
 			require.NotEmpty(t, collected.Flows)
 			assert.Equal(t, collected, streamed)
+
+			// The default table, which makes the flows without keeping
+			// them, prints what the collected report's table prints.
+			code, table, stderr := runHere(t, args[3:])
+			require.Equal(t, 0, code, stderr)
+			render, err := reports.New(reports.Table)
+			require.NoError(t, err)
+			var want bytes.Buffer
+			require.NoError(t, render.Analysis(&want, r))
+			assert.Equal(t, want.String(), table)
 		})
 	}
 }
