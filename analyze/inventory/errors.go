@@ -3,8 +3,8 @@ package inventory
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"unicode/utf8"
+
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // Errors a caller tells apart with errors.Is. Each is wrapped in an *Error
@@ -65,22 +65,6 @@ func errAt(path string, line, col int, kind error, format string, args ...any) *
 	return &Error{Path: path, Line: line, Column: col, Err: newProblem(kind, format, args...)}
 }
 
-// maxQuoted is how many characters of offending input an error quotes; a
-// longer text is cut and ends in "...".
-const maxQuoted = 48
-
-// quote returns s quoted for an error message, shortened to maxQuoted
-// characters so that a huge line does not become a huge error.
-func quote(s string) string {
-	if utf8.RuneCountInString(s) <= maxQuoted {
-		return strconv.Quote(s)
-	}
-	n := 0
-	for i := range s {
-		if n == maxQuoted {
-			return strconv.Quote(s[:i] + "...")
-		}
-		n++
-	}
-	return strconv.Quote(s)
-}
+// quote returns s quoted for an error message, shortened so that a huge
+// line does not become a huge error.
+func quote(s string) string { return yamltree.Quote(s) }

@@ -33,7 +33,7 @@ func (p *objParser) clusterStatuses(list, root *yaml.Node) *Error {
 	reg := &Registry{From: p.position(root)}
 	byName := map[string]int{}
 	for i, cn := range items {
-		w := indexed("clusters", i)
+		w := yamltree.Indexed("clusters", i)
 		p.near = yamltree.Resolve(cn)
 		if err := p.mapping(cn, w); err != nil {
 			return err
@@ -51,7 +51,7 @@ func (p *objParser) clusterStatuses(list, root *yaml.Node) *Error {
 			return err
 		}
 		for j, h := range hosts {
-			ep, ok, err := p.hostStatus(h, indexed(w+".hostStatuses", j))
+			ep, ok, err := p.hostStatus(h, yamltree.Indexed(w+".hostStatuses", j))
 			if err != nil {
 				return err
 			}

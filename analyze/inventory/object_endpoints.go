@@ -33,7 +33,7 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 		return err
 	}
 	for i, ep := range eps {
-		w := indexed("endpoints", i)
+		w := yamltree.Indexed("endpoints", i)
 		ready := yamltree.Field(yamltree.At(ep, "conditions"), "ready")
 		isReady, err := p.boolean(ready, w+".conditions.ready")
 		if err != nil {
@@ -48,7 +48,7 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 			return err
 		}
 		for j, an := range addrs {
-			a, err := p.addr(an, indexed(w+".addresses", j))
+			a, err := p.addr(an, yamltree.Indexed(w+".addresses", j))
 			if err != nil {
 				return err
 			}
@@ -98,7 +98,7 @@ func (p *objParser) endpointPorts(n *yaml.Node, what string) ([]ContainerPort, *
 	}
 	var out []ContainerPort
 	for i, pn := range items {
-		w := indexed(what, i)
+		w := yamltree.Indexed(what, i)
 		var cp ContainerPort
 		if cp.Name, err = p.str(yamltree.Field(pn, "name"), w+".name"); err != nil {
 			return nil, err
@@ -150,7 +150,7 @@ func (p *objParser) endpoints(n *yaml.Node) *Error {
 		return err
 	}
 	for i, ss := range subsets {
-		w := indexed("subsets", i)
+		w := yamltree.Indexed("subsets", i)
 		ports, err := p.endpointPorts(yamltree.Field(ss, "ports"), w+".ports")
 		if err != nil {
 			return err
@@ -164,7 +164,7 @@ func (p *objParser) endpoints(n *yaml.Node) *Error {
 				return err
 			}
 			for j, an := range addrs {
-				aw := indexed(w+"."+group.key, j)
+				aw := yamltree.Indexed(w+"."+group.key, j)
 				a, err := p.addr(yamltree.Field(an, "ip"), aw+".ip")
 				if err != nil {
 					return err
@@ -197,7 +197,7 @@ func (p *objParser) node(n *yaml.Node) *Error {
 		return err
 	}
 	for i, an := range addrs {
-		w := indexed("status.addresses", i)
+		w := yamltree.Indexed("status.addresses", i)
 		typ, err := p.str(yamltree.Field(an, "type"), w+".type")
 		if err != nil {
 			return err

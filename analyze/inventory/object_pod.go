@@ -61,7 +61,7 @@ func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *Error) {
 	}
 	var ips []netip.Addr
 	for i, item := range items {
-		a, err := p.addr(yamltree.Field(item, "ip"), indexed("status.podIPs", i)+".ip")
+		a, err := p.addr(yamltree.Field(item, "ip"), yamltree.Indexed("status.podIPs", i)+".ip")
 		if err != nil {
 			return nil, err
 		}
@@ -115,12 +115,12 @@ func (p *objParser) containers(pod *Pod, spec *yaml.Node) *Error {
 		return p.containerPorts(pod, c, what)
 	}
 	for i, c := range main {
-		if err := read(c, indexed("spec.containers", i), false); err != nil {
+		if err := read(c, yamltree.Indexed("spec.containers", i), false); err != nil {
 			return err
 		}
 	}
 	for i, c := range inits {
-		if err := read(c, indexed("spec.initContainers", i), true); err != nil {
+		if err := read(c, yamltree.Indexed("spec.initContainers", i), true); err != nil {
 			return err
 		}
 	}
@@ -133,7 +133,7 @@ func (p *objParser) containerPorts(pod *Pod, c *yaml.Node, what string) *Error {
 		return err
 	}
 	for i, pn := range ports {
-		w := indexed(what+".ports", i)
+		w := yamltree.Indexed(what+".ports", i)
 		var cp ContainerPort
 		if cp.Name, err = p.str(yamltree.Field(pn, "name"), w+".name"); err != nil {
 			return err

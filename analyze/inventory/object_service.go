@@ -59,7 +59,7 @@ func (p *objParser) clusterIPs(svc *Service, spec *yaml.Node) *Error {
 	if err != nil {
 		return err
 	}
-	what := func(i int) string { return indexed("spec.clusterIPs", i) }
+	what := func(i int) string { return yamltree.Indexed("spec.clusterIPs", i) }
 	if len(items) == 0 {
 		items = []*yaml.Node{yamltree.Field(spec, "clusterIP")}
 		what = func(int) string { return "spec.clusterIP" }
@@ -90,7 +90,7 @@ func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *Error {
 		return err
 	}
 	for i, item := range items {
-		a, err := p.addr(item, indexed("spec.externalIPs", i))
+		a, err := p.addr(item, yamltree.Indexed("spec.externalIPs", i))
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *Error {
 		return err
 	}
 	for i, in := range ingress {
-		what := indexed("status.loadBalancer.ingress", i) + ".ip"
+		what := yamltree.Indexed("status.loadBalancer.ingress", i) + ".ip"
 		if s, err := p.str(yamltree.Field(in, "ip"), what); err != nil || s == "" {
 			if err != nil {
 				return err
@@ -125,7 +125,7 @@ func (p *objParser) servicePorts(svc *Service, spec *yaml.Node) *Error {
 		return err
 	}
 	for i, pn := range ports {
-		w := indexed("spec.ports", i)
+		w := yamltree.Indexed("spec.ports", i)
 		var sp ServicePort
 		if sp.Name, err = p.str(yamltree.Field(pn, "name"), w+".name"); err != nil {
 			return err

@@ -195,7 +195,7 @@ func (p *objParser) root(d *yaml.Node) *Error {
 		return p.clusterStatuses(n, n)
 	case n.Kind == yaml.SequenceNode:
 		for i, item := range n.Content {
-			if err := p.object(item, "", indexed("document", i)); err != nil {
+			if err := p.object(item, "", yamltree.Indexed("document", i)); err != nil {
 				return err
 			}
 		}
@@ -238,7 +238,7 @@ func (p *objParser) listing(n *yaml.Node) *Error {
 		p.found = true // an empty listing is an inventory that knows nothing
 	}
 	for i, item := range items {
-		if err := p.object(item, itemKind, indexed("items", i)); err != nil {
+		if err := p.object(item, itemKind, yamltree.Indexed("items", i)); err != nil {
 			return err
 		}
 	}

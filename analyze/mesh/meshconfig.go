@@ -139,7 +139,7 @@ func (c *Config) readMesh(r reader, m *yaml.Node, prefix string, from inventory.
 		}
 		mc.DefaultServiceExportTo = []string{}
 		for i, item := range items {
-			s, err := r.str(item, indexed(prefix+"defaultServiceExportTo", i))
+			s, err := r.str(item, yamltree.Indexed(prefix+"defaultServiceExportTo", i))
 			if err != nil {
 				return err
 			}

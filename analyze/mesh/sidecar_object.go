@@ -103,7 +103,7 @@ func readEgress(r reader, n *yaml.Node) ([]Listener, *inventory.Error) {
 	}
 	out := make([]Listener, 0, len(items))
 	for i, item := range items {
-		what := indexed("spec.egress", i)
+		what := yamltree.Indexed("spec.egress", i)
 		if err := r.mapping(item, what); err != nil {
 			return nil, err
 		}
@@ -127,13 +127,13 @@ func readEgress(r reader, n *yaml.Node) ([]Listener, *inventory.Error) {
 			return nil, r.fail(item, "expected at least one host in %s.hosts, as Istio's validation requires", what)
 		}
 		for j, hn := range hosts {
-			s, err := r.str(hn, indexed(what+".hosts", j))
+			s, err := r.str(hn, yamltree.Indexed(what+".hosts", j))
 			if err != nil {
 				return nil, err
 			}
 			h, perr := ParseHost(s)
 			if perr != nil {
-				return nil, r.fail(hn, "%s: %v", indexed(what+".hosts", j), perr)
+				return nil, r.fail(hn, "%s: %v", yamltree.Indexed(what+".hosts", j), perr)
 			}
 			l.Hosts = append(l.Hosts, h)
 		}
