@@ -180,7 +180,9 @@ func side(name string, r *analyze.Report) sideView {
 			servers = append(servers, serverLabel(sv))
 		}
 		s.Summary = append(s.Summary, summaryView{Client: clean(row.Client), Destination: clean(row.Destination),
-			Verdict: row.Verdict.String(), Ambiguous: row.Ambiguous, Flows: row.Flows, Packets: row.Packets, Bytes: row.Bytes, Servers: servers})
+			Verdict: row.Verdict.String(), Expected: expectedCell(row.Expected, row.Verdict), Ambiguous: row.Ambiguous,
+			Flows: row.Flows, Packets: row.Packets, Bytes: row.Bytes, Servers: servers})
+		s.Expected = s.Expected || row.Expected != ""
 	}
 	for i, f := range r.Flows {
 		fv := flowView{N: i + 1, Proto: f.Proto, Client: clean(f.Client), ClientPod: clean(f.ClientPod), Server: clean(f.Server),
@@ -200,6 +202,10 @@ func side(name string, r *analyze.Report) sideView {
 		add("HTTP request", f.HTTPRequest)
 		add("HTTP Host", f.HTTPHost)
 		add("seen on", f.Interface)
+		if f.Expected != "" {
+			add("expected", expectedCell(f.Expected, f.Verdict))
+			add("why it can differ", f.ExpectedWhy)
+		}
 		s.Flows = append(s.Flows, fv)
 	}
 	s.Warnings = cleanAll(r.Warnings)
@@ -295,8 +301,11 @@ type (
 		Captures  []captureView
 		Inventory inventoryView
 		Summary   []summaryView
-		Flows     []flowView
-		Warnings  []string
+		// Expected: some summary row has a predicted path (Sidecar objects
+		// were given), so the summary shows the column.
+		Expected bool
+		Flows    []flowView
+		Warnings []string
 	}
 	captureView struct {
 		File, Format, LinkTypes, Interfaces string
@@ -311,6 +320,7 @@ type (
 	}
 	summaryView struct {
 		Client, Destination, Verdict string
+		Expected                     string
 		Ambiguous, Flows             int
 		Packets, Bytes               int64
 		Servers                      []string

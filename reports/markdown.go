@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,7 +75,12 @@ func (m markdownRenderer) Comparison(w io.Writer, c *analyze.Comparison) error {
 }
 
 func (m markdownRenderer) summary(b *bytes.Buffer, rows []analyze.SummaryRow) {
-	b.WriteString("| Client | Destination | Verdict | Flows | Packets | Bytes | Servers |\n|---|---|---|---:|---:|---:|---|\n")
+	expected := slices.ContainsFunc(rows, func(r analyze.SummaryRow) bool { return r.Expected != "" })
+	if expected {
+		b.WriteString("| Client | Destination | Verdict | Expected | Flows | Packets | Bytes | Servers |\n|---|---|---|---|---:|---:|---:|---|\n")
+	} else {
+		b.WriteString("| Client | Destination | Verdict | Flows | Packets | Bytes | Servers |\n|---|---|---|---:|---:|---:|---|\n")
+	}
 	for _, r := range rows {
 		var servers []string
 		for _, s := range r.Servers {
@@ -83,6 +89,9 @@ func (m markdownRenderer) summary(b *bytes.Buffer, rows []analyze.SummaryRow) {
 		verdict := r.Verdict.String()
 		if r.Ambiguous > 0 {
 			verdict += fmt.Sprintf(" (%d ambiguous)", r.Ambiguous)
+		}
+		if expected {
+			verdict += " | " + expectedCell(r.Expected, r.Verdict)
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %s |\n", mdCell(r.Client), mdCell(r.Destination), verdict,
 			r.Flows, r.Packets, r.Bytes, strings.Join(servers, "<br>"))
@@ -93,9 +102,16 @@ func (m markdownRenderer) flows(b *bytes.Buffer, title string, flows []analyze.F
 	fmt.Fprintf(b, "\n### %s\n\n", title)
 	b.WriteString("| # | Proto | Client | Server | NAT to | Service | Verdict | Packets | Bytes | Evidence |\n|---:|---|---|---|---|---|---|---:|---:|---|\n")
 	for i, f := range flows {
-		ev := make([]string, len(f.Evidence))
+		ev := make([]string, len(f.Evidence), len(f.Evidence)+1)
 		for j, e := range f.Evidence {
 			ev[j] = mdCell(e)
+		}
+		if f.Expected != "" {
+			exp := "expected: " + expectedCell(f.Expected, f.Verdict)
+			if f.ExpectedWhy != "" {
+				exp += ": " + f.ExpectedWhy
+			}
+			ev = append(ev, mdCell(exp))
 		}
 		fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s | %s | %d | %d | %s |\n", i+1, f.Proto, mdCell(f.Client), mdCell(f.Server),
 			mdCell(f.NATTo), mdCell(f.Service), f.Verdict, f.Packets, f.Bytes, strings.Join(ev, "<br>"))

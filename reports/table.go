@@ -129,7 +129,12 @@ func (t tableRenderer) summary(b *bytes.Buffer, rows []analyze.SummaryRow) {
 		b.WriteString("no flows\n")
 		return
 	}
-	tbl := newTable(b, "CLIENT", "DESTINATION", "VERDICT", "FLOWS", "PACKETS", "BYTES", "SERVERS")
+	expected := slices.ContainsFunc(rows, func(r analyze.SummaryRow) bool { return r.Expected != "" })
+	header := []string{"CLIENT", "DESTINATION", "VERDICT", "FLOWS", "PACKETS", "BYTES", "SERVERS"}
+	if expected {
+		header = slices.Insert(header, 3, "EXPECTED")
+	}
+	tbl := newTable(b, header...)
 	for _, row := range rows {
 		verdict := paint(t.o.color, row.Verdict.String())
 		if row.Ambiguous > 0 {
@@ -139,10 +144,26 @@ func (t tableRenderer) summary(b *bytes.Buffer, rows []analyze.SummaryRow) {
 		for _, s := range row.Servers {
 			servers = append(servers, serverLabel(s))
 		}
-		tbl.Append(clean(row.Client), clean(row.Destination), verdict, strconv.Itoa(row.Flows),
-			strconv.FormatInt(row.Packets, 10), strconv.FormatInt(row.Bytes, 10), strings.Join(servers, "\n"))
+		cells := []string{clean(row.Client), clean(row.Destination), verdict, strconv.Itoa(row.Flows),
+			strconv.FormatInt(row.Packets, 10), strconv.FormatInt(row.Bytes, 10), strings.Join(servers, "\n")}
+		if expected {
+			cells = slices.Insert(cells, 3, expectedCell(row.Expected, row.Verdict))
+		}
+		tbl.Append(cells)
 	}
 	tbl.Render()
+}
+
+// expectedCell is what the EXPECTED column says: the predicted path, marked
+// when the traffic took another.
+func expectedCell(expected string, observed analyze.Verdict) string {
+	switch {
+	case expected == "":
+		return "-"
+	case expected != observed.String():
+		return expected + " (differs)"
+	}
+	return expected
 }
 
 func (t tableRenderer) flows(b *bytes.Buffer, flows []analyze.Flow, undated bool) {
@@ -164,6 +185,12 @@ func (t tableRenderer) flows(b *bytes.Buffer, flows []analyze.Flow, undated bool
 		}
 		for _, e := range f.Evidence {
 			fmt.Fprintf(b, "  - %s\n", clean(e))
+		}
+		if f.Expected != "" {
+			fmt.Fprintf(b, "  expected: %s\n", expectedCell(f.Expected, f.Verdict))
+			if f.ExpectedWhy != "" {
+				fmt.Fprintf(b, "    %s\n", clean(f.ExpectedWhy))
+			}
 		}
 	}
 }

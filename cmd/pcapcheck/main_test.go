@@ -60,6 +60,9 @@ func TestGolden(t *testing.T) {
 		{"analyze-after-any.txt", append([]string{"analyze", "after/any.pcap", "--flows"}, afterInv...)},
 		{"analyze-after-any.json", append([]string{"analyze", "after/any.pcap", "-o", "json"}, afterInv...)},
 		{"analyze-after-any-no-inventory.json", []string{"analyze", "after/any.pcap", "-o", "json"}},
+		// File 1 of the seed applied: the EXPECTED column and lines.
+		{"analyze-after-any-sidecar.txt", append([]string{"analyze", "after/any.pcap", "--flows", "--sidecars", "sidecars/file1-default.yaml"}, afterInv...)},
+		{"analyze-after-any-sidecar.md", append([]string{"analyze", "after/any.pcap", "-o", "markdown", "--flows", "--sidecars", "sidecars/file1-default.yaml"}, afterInv...)},
 		{"analyze-before-no-inventory.md", []string{"analyze", "before/veth.pcap", "-o", "markdown", "--flows"}},
 	}
 	for _, tt := range tests {
