@@ -115,7 +115,7 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	screen.clear()
-	return render.Analysis(stdout, a.Report())
+	return render.Analysis(stdout, a.Stream())
 }
 
 // liveScreen redraws the summary on a terminal once a second; on anything
@@ -146,13 +146,19 @@ func (s *liveScreen) maybeDraw(a *analyze.Analyzer) {
 		return
 	}
 	s.last = time.Now()
-	r := a.Report()
+	// The summary table makes the flows without keeping them.
+	r := a.Stream()
+	var table bytes.Buffer
+	s.table.Analysis(&table, r)
+	flows := 0
+	for _, row := range r.Summary {
+		flows += row.Flows
+	}
 	var b bytes.Buffer
 	b.WriteString("\x1b[H\x1b[2J")
 	fmt.Fprintf(&b, "pcapcheck live on %s: %s, %d flows; Ctrl-C stops and prints the full report\n\n",
-		s.iface, time.Since(s.started).Round(time.Second), len(r.Flows))
-	r.Flows = nil
-	s.table.Analysis(&b, r)
+		s.iface, time.Since(s.started).Round(time.Second), flows)
+	b.Write(table.Bytes())
 	s.w.Write(b.Bytes())
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pcapcheck/pcapcheck/analyze"
+	"github.com/pcapcheck/pcapcheck/capture"
+	"github.com/pcapcheck/pcapcheck/reports"
 )
 
 // buildPcapcheck builds the command into dir with the given environment
@@ -189,4 +194,41 @@ func TestLiveErrors(t *testing.T) {
 		require.Error(t, err)
 		assert.Equal(t, "pcapcheck: capture: live lo: permission denied: live capture needs root or CAP_NET_RAW\n", string(out))
 	}
+}
+
+// TestLiveRedraw: on a terminal, the summary is redrawn at most once a
+// second, with the flow count, from flows made and dropped (analyze.Stream):
+// the analyzer goes on reading afterwards.
+func TestLiveRedraw(t *testing.T) {
+	src, err := capture.Open(filepath.Join(bookinfo, "after/any.pcap"))
+	require.NoError(t, err)
+	defer src.Close()
+	inv, err := loadInventory([]string{filepath.Join(bookinfo, "inventory")})
+	require.NoError(t, err)
+	a := analyze.New(analyze.Options{Inventory: inv})
+	idx := a.AddSource(src.Info())
+	var p capture.Packet
+	for range 20 {
+		require.NoError(t, src.Next(&p))
+		a.Add(&p, idx)
+	}
+	table, err := reports.New(reports.Table)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	s := &liveScreen{w: &out, on: true, iface: "veth0", started: time.Now(), table: table}
+	s.maybeDraw(a)
+	assert.True(t, strings.HasPrefix(out.String(), "\x1b[H\x1b[2Jpcapcheck live on veth0: 0s, 1 flows;"), "%q", out.String())
+	assert.Contains(t, out.String(), "default/my-shell   bookinfo/reviews   passthrough")
+	n := out.Len()
+	s.maybeDraw(a)
+	assert.Equal(t, n, out.Len(), "no second drawing within a second")
+
+	for {
+		if err := src.Next(&p); err != nil {
+			a.EndSource(idx, err)
+			break
+		}
+		a.Add(&p, idx)
+	}
+	assert.Len(t, a.Report().Flows, 3)
 }
