@@ -102,6 +102,8 @@ func (s *flowStream) each(r *Report, fn func(*Flow) error) error {
 		return ErrStreamed
 	}
 	s.visited = true
+	// Once visited, the stream lets go of the flow table.
+	defer func() { s.a, s.cls, s.refs, s.podNames = nil, nil, nil, nil }()
 	if len(s.annotators) > 0 {
 		for i := range s.refs {
 			f := s.flow(i)

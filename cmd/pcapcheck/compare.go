@@ -61,27 +61,38 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 	if err := c.read.check(); err != nil {
 		return err
 	}
-	var reports [2]*analyze.Report
+	sides := [2][]string{before, after}
 	var invs [2]*inventory.Inventory
 	var cfgs [2]*mesh.Config
-	for i, side := range []struct {
-		captures, inventory []string
-	}{{before, c.beforeInventory}, {after, c.afterInventory}} {
-		inv, cfg, err := c.mesh.load(append(append([]string{}, c.inventory...), side.inventory...))
+	for i, sideInventory := range [][]string{c.beforeInventory, c.afterInventory} {
+		inv, cfg, err := c.mesh.load(append(append([]string{}, c.inventory...), sideInventory...))
 		if err != nil {
 			return err
 		}
 		invs[i], cfgs[i] = inv, cfg
-		if reports[i], err = analyzeSide(cmd.Context(), side.captures, cmd.InOrStdin(), inv, &c.read); err != nil {
-			return err
-		}
 	}
 	// Istio configuration on either side (Sidecars in a side's inventory,
 	// or --sidecars for both) predicts both: a side without any has the
 	// default scope.
-	if !cfgs[0].Empty() || !cfgs[1].Empty() {
-		for i := range reports {
+	predicted := !cfgs[0].Empty() || !cfgs[1].Empty()
+	var reports [2]*analyze.Report
+	for i := range sides {
+		a, err := readSide(cmd.Context(), sides[i], cmd.InOrStdin(), invs[i], &c.read)
+		if err != nil {
+			return err
+		}
+		reports[i] = a.Stream()
+		if predicted {
 			mesh.Annotate(reports[i], invs[i], cfgs[i])
+		}
+		// The summary table needs no flows: each side's are made and
+		// dropped before the next side is read.
+		if c.out.summaryOnly() {
+			if err := reports[i].EachFlow(func(*analyze.Flow) error { return nil }); err != nil {
+				return err
+			}
+		} else {
+			reports[i].Collect()
 		}
 	}
 	return render.Comparison(cmd.OutOrStdout(), analyze.Compare(reports[0], reports[1]))

@@ -71,6 +71,13 @@ type outputFlags struct {
 	stdout func() io.Writer
 }
 
+// summaryOnly reports whether the output is the table without --flows,
+// which prints no flow.
+func (o *outputFlags) summaryOnly() bool {
+	f, err := reports.ParseFormat(o.format)
+	return err == nil && f == reports.Table && !o.flows
+}
+
 func (o *outputFlags) renderer() (reports.Renderer, error) {
 	f, err := reports.ParseFormat(o.format)
 	if err != nil {
