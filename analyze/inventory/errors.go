@@ -35,13 +35,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	switch {
-	case e.Line > 0 && e.Column > 0:
-		return fmt.Sprintf("inventory: %s:%d:%d: %v", e.Path, e.Line, e.Column, e.Err)
-	case e.Line > 0:
-		return fmt.Sprintf("inventory: %s:%d: %v", e.Path, e.Line, e.Err)
-	}
-	return fmt.Sprintf("inventory: %s: %v", e.Path, e.Err)
+	return "inventory: " + yamltree.Where(e.Path, e.Line, e.Column) + ": " + e.Err.Error()
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pcapcheck/pcapcheck/analyze/inventory"
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // Errors a caller tells apart with errors.Is. Each is wrapped in an error
@@ -27,13 +28,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	switch {
-	case e.Line > 0 && e.Column > 0:
-		return fmt.Sprintf("mesh: %s:%d:%d: %v", e.Path, e.Line, e.Column, e.Err)
-	case e.Line > 0:
-		return fmt.Sprintf("mesh: %s:%d: %v", e.Path, e.Line, e.Err)
-	}
-	return fmt.Sprintf("mesh: %s: %v", e.Path, e.Err)
+	return "mesh: " + yamltree.Where(e.Path, e.Line, e.Column) + ": " + e.Err.Error()
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -153,3 +153,15 @@ func Quote(s string) string {
 	}
 	return strconv.Quote(s)
 }
+
+// Where names a place in a file as compilers do: "path:line:column",
+// "path:line" when the column is not known, "path" when the line is not.
+func Where(path string, line, column int) string {
+	switch {
+	case line > 0 && column > 0:
+		return path + ":" + strconv.Itoa(line) + ":" + strconv.Itoa(column)
+	case line > 0:
+		return path + ":" + strconv.Itoa(line)
+	}
+	return path
+}

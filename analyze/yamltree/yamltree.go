@@ -4,7 +4,8 @@
 // an alias cycle cannot loop), and missing keys read as nil. The field
 // readers (Str, Bool, Port, List, Mapping, StrMap) take a value of a known
 // shape or return a Problem saying what was found instead, which the
-// inventory and mesh readers turn into errors with the file and position.
+// inventory and mesh readers turn into errors with the file and position;
+// Where spells that position the same way for all of them.
 //
 // The functions hold no state and are safe for concurrent use.
 package yamltree

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pcapcheck/pcapcheck/analyze"
+	"github.com/pcapcheck/pcapcheck/analyze/yamltree"
 )
 
 // ErrInvalid: the expectations file is not YAML, or a rule has the wrong
@@ -28,13 +29,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	switch {
-	case e.Line > 0 && e.Column > 0:
-		return fmt.Sprintf("check: %s:%d:%d: %v", e.Path, e.Line, e.Column, e.Err)
-	case e.Line > 0:
-		return fmt.Sprintf("check: %s:%d: %v", e.Path, e.Line, e.Err)
-	}
-	return fmt.Sprintf("check: %s: %v", e.Path, e.Err)
+	return "check: " + yamltree.Where(e.Path, e.Line, e.Column) + ": " + e.Err.Error()
 }
 
 func (e *Error) Unwrap() error { return e.Err }
