@@ -6,7 +6,7 @@ GO       ?= go
 BIN      := bin/pcapcheck
 BOOKINFO := fixtures/bookinfo
 
-# Builds and tests use Intel's ISA-L to read gzip captures (capture/isal)
+# Builds and tests use Intel's ISA-L to read gzip captures (internal/capture/isal)
 # once libisal-dev is installed, which deps-build does; without it, gzip is
 # read in Go. Evaluated at each use, so that what deps-build installs counts.
 export GOFLAGS = $(shell test -e /usr/include/isa-l/igzip_lib.h && echo -tags=isal)
@@ -69,7 +69,7 @@ vet:
 test: deps-test deps-html deps-oracle vet
 	$(GO) test ./...
 	@echo "capture again, reading gzip in Go (a build without ISA-L, as go install makes):"
-	GOFLAGS= $(GO) test ./capture/...
+	GOFLAGS= $(GO) test ./internal/capture/...
 	$(GO) run ./fixtures/gen -check
 
 clean:

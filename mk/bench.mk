@@ -47,4 +47,4 @@ $(BENCH_GZ): $(BENCH_SMALL)
 	gzip -c $< > $@.tmp && mv $@.tmp $@
 
 bench-go:
-	$(GO) test ./capture ./analyze -run '^$$' -bench . -benchmem -count 5
+	$(GO) test ./internal/capture ./internal/engine -run '^$$' -bench . -benchmem -count 5

@@ -3,7 +3,7 @@
 
 .PHONY: deps-html demo-html
 
-# deps-html installs headless Chromium for reports.TestHTMLInChromium,
+# deps-html installs headless Chromium for render.TestHTMLInChromium,
 # which skips, saying so, when it is missing.
 deps-html:
 	$(call need,chromium,chromium)

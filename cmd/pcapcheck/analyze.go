@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/reports"
+	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
 // analyzeCmd holds the flags of `pcapcheck analyze`.
@@ -40,9 +40,9 @@ func (c *analyzeCmd) bind(cmd *cobra.Command) {
 
 func (o *outputFlags) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVarP(&o.format, "output", "o", "table", "output format: "+strings.Join(reports.FormatNames(), ", "))
+	f.StringVarP(&o.format, "output", "o", "table", "output format: "+strings.Join(render.FormatNames(), ", "))
 	f.BoolVar(&o.flows, "flows", false, "list every flow and its evidence in table and markdown output (html always does)")
-	f.StringVar(&o.color, "color", reports.ColorAuto.String(), "color verdicts in table output: "+strings.Join(reports.ColorModeNames(), ", ")+
+	f.StringVar(&o.color, "color", render.ColorAuto.String(), "color verdicts in table output: "+strings.Join(render.ColorModeNames(), ", ")+
 		"; auto colors on a terminal unless NO_COLOR is set")
 	o.stdout = cmd.OutOrStdout
 }

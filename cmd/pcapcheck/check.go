@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/analyze/mesh"
-	"github.com/pcapcheck/pcapcheck/analyze/mesh/check"
+	"github.com/pcapcheck/pcapcheck/internal/check"
+	"github.com/pcapcheck/pcapcheck/internal/istio"
 )
 
 // checkCmd holds the flags of `pcapcheck check`.
@@ -79,7 +79,7 @@ func (c *checkCmd) run(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	if !cfg.Empty() || rules.NeedsPrediction() {
-		mesh.Annotate(report, inv, cfg)
+		istio.Annotate(report, inv, cfg)
 	}
 	res := check.Check(rules, report)
 	out := cmd.OutOrStdout()

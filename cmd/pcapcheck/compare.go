@@ -5,9 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/analyze"
-	"github.com/pcapcheck/pcapcheck/analyze/inventory"
-	"github.com/pcapcheck/pcapcheck/analyze/mesh"
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/istio"
 )
 
 // compareCmd holds the flags of `pcapcheck compare`.
@@ -63,7 +63,7 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 	}
 	sides := [2][]string{before, after}
 	var invs [2]*inventory.Inventory
-	var cfgs [2]*mesh.Config
+	var cfgs [2]*istio.Config
 	for i, sideInventory := range [][]string{c.beforeInventory, c.afterInventory} {
 		inv, cfg, err := c.mesh.load(append(append([]string{}, c.inventory...), sideInventory...))
 		if err != nil {
@@ -75,7 +75,7 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 	// or --sidecars for both) predicts both: a side without any has the
 	// default scope.
 	predicted := !cfgs[0].Empty() || !cfgs[1].Empty()
-	var reports [2]*analyze.Report
+	var reports [2]*engine.Report
 	for i := range sides {
 		a, err := readSide(cmd.Context(), sides[i], cmd.InOrStdin(), invs[i], &c.read)
 		if err != nil {
@@ -83,17 +83,17 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 		}
 		reports[i] = a.Stream()
 		if predicted {
-			mesh.Annotate(reports[i], invs[i], cfgs[i])
+			istio.Annotate(reports[i], invs[i], cfgs[i])
 		}
 		// The summary table needs no flows: each side's are made and
 		// dropped before the next side is read.
 		if c.out.summaryOnly() {
-			if err := reports[i].EachFlow(func(*analyze.Flow) error { return nil }); err != nil {
+			if err := reports[i].EachFlow(func(*engine.Flow) error { return nil }); err != nil {
 				return err
 			}
 		} else {
 			reports[i].Collect()
 		}
 	}
-	return render.Comparison(cmd.OutOrStdout(), analyze.Compare(reports[0], reports[1]))
+	return render.Comparison(cmd.OutOrStdout(), engine.Compare(reports[0], reports[1]))
 }

@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 
-	"github.com/pcapcheck/pcapcheck/analyze"
-	"github.com/pcapcheck/pcapcheck/analyze/inventory"
-	"github.com/pcapcheck/pcapcheck/capture"
-	"github.com/pcapcheck/pcapcheck/reports"
+	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
 // openCaptures opens every capture or none: a file that cannot be opened,
@@ -74,26 +74,26 @@ type outputFlags struct {
 // summaryOnly reports whether the output is the table without --flows,
 // which prints no flow.
 func (o *outputFlags) summaryOnly() bool {
-	f, err := reports.ParseFormat(o.format)
-	return err == nil && f == reports.Table && !o.flows
+	f, err := render.ParseFormat(o.format)
+	return err == nil && f == render.Table && !o.flows
 }
 
-func (o *outputFlags) renderer() (reports.Renderer, error) {
-	f, err := reports.ParseFormat(o.format)
+func (o *outputFlags) renderer() (render.Renderer, error) {
+	f, err := render.ParseFormat(o.format)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	mode, err := reports.ParseColorMode(o.color)
+	mode, err := render.ParseColorMode(o.color)
 	if err != nil {
 		return nil, badInput(err)
 	}
 	color := mode.Enabled(o.stdout(), os.Getenv)
-	return reports.New(f, reports.WithFlows(o.flows), reports.WithColor(color))
+	return render.New(f, render.WithFlows(o.flows), render.WithColor(color))
 }
 
 // analyzeSide analyzes one set of captures against one inventory; read
 // sets the flow limit and shows a progress bar.
-func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*analyze.Report, error) {
+func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*engine.Report, error) {
 	a, err := readSide(ctx, paths, stdin, inv, read)
 	if err != nil {
 		return nil, err
@@ -102,13 +102,13 @@ func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inve
 }
 
 // readSide reads one set of captures into flows.
-func readSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*analyze.Analyzer, error) {
+func readSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*engine.Analyzer, error) {
 	sources, err := openCaptures(paths, stdin)
 	if err != nil {
 		return nil, err
 	}
 	defer closeAll(sources)
-	a := analyze.New(read.options(analyze.Options{Inventory: inv}))
+	a := engine.New(read.options(engine.Options{Inventory: inv}))
 	stopProgress := read.startProgress(paths, sources)
 	err = a.Run(ctx, sources...)
 	stopProgress()

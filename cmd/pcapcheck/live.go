@@ -10,9 +10,9 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/analyze"
-	"github.com/pcapcheck/pcapcheck/capture"
-	"github.com/pcapcheck/pcapcheck/reports"
+	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
 // liveCmd holds the flags of `pcapcheck live`.
@@ -75,7 +75,7 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 	}
 	stdout := cmd.OutOrStdout()
 	screen := newLiveScreen(stdout, c.iface, c.out.format)
-	a := analyze.New(analyze.Options{Inventory: inv})
+	a := engine.New(engine.Options{Inventory: inv})
 	opts.Idle = func() { screen.maybeDraw(a) }
 	src, err := capture.OpenLive(c.iface, opts)
 	if err != nil {
@@ -126,22 +126,22 @@ type liveScreen struct {
 	iface   string
 	started time.Time
 	last    time.Time
-	table   reports.Renderer
+	table   render.Renderer
 }
 
 func newLiveScreen(w io.Writer, iface, format string) *liveScreen {
 	s := &liveScreen{w: w, iface: iface, started: time.Now()}
 	f, ok := w.(*os.File)
-	s.on = ok && format == reports.Table.String() && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+	s.on = ok && format == render.Table.String() && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 	if s.on {
-		s.table, _ = reports.New(reports.Table)
+		s.table, _ = render.New(render.Table)
 		s.last = time.Now()
 	}
 	return s
 }
 
 // maybeDraw redraws when a second has passed since the last drawing.
-func (s *liveScreen) maybeDraw(a *analyze.Analyzer) {
+func (s *liveScreen) maybeDraw(a *engine.Analyzer) {
 	if !s.on || time.Since(s.last) < time.Second {
 		return
 	}

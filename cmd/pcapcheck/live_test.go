@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/analyze"
-	"github.com/pcapcheck/pcapcheck/capture"
-	"github.com/pcapcheck/pcapcheck/reports"
+	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
 // buildPcapcheck builds the command into dir with the given environment
@@ -205,14 +205,14 @@ func TestLiveRedraw(t *testing.T) {
 	defer src.Close()
 	inv, err := loadInventory([]string{filepath.Join(bookinfo, "inventory")})
 	require.NoError(t, err)
-	a := analyze.New(analyze.Options{Inventory: inv})
+	a := engine.New(engine.Options{Inventory: inv})
 	idx := a.AddSource(src.Info())
 	var p capture.Packet
 	for range 20 {
 		require.NoError(t, src.Next(&p))
 		a.Add(&p, idx)
 	}
-	table, err := reports.New(reports.Table)
+	table, err := render.New(render.Table)
 	require.NoError(t, err)
 	var out bytes.Buffer
 	s := &liveScreen{w: &out, on: true, iface: "veth0", started: time.Now(), table: table}

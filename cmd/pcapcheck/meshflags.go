@@ -3,9 +3,9 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/analyze"
-	"github.com/pcapcheck/pcapcheck/analyze/inventory"
-	"github.com/pcapcheck/pcapcheck/analyze/mesh"
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/istio"
 )
 
 // meshFlags are the flags that give Istio's configuration: the Sidecar
@@ -26,8 +26,8 @@ func (m *meshFlags) bind(cmd *cobra.Command) {
 // load reads the inventory, taking the Sidecar objects and mesh configs it
 // holds, then the files of --sidecars and --mesh-config. Any error is bad
 // input.
-func (m *meshFlags) load(inventoryPaths []string) (*inventory.Inventory, *mesh.Config, error) {
-	cfg := &mesh.Config{}
+func (m *meshFlags) load(inventoryPaths []string) (*inventory.Inventory, *istio.Config, error) {
+	cfg := &istio.Config{}
 	inv := &inventory.Inventory{}
 	if len(inventoryPaths) > 0 {
 		var err error
@@ -46,8 +46,8 @@ func (m *meshFlags) load(inventoryPaths []string) (*inventory.Inventory, *mesh.C
 
 // predict writes the expected paths into the report when there is Istio
 // configuration to predict them from.
-func predict(r *analyze.Report, inv *inventory.Inventory, cfg *mesh.Config) {
+func predict(r *engine.Report, inv *inventory.Inventory, cfg *istio.Config) {
 	if !cfg.Empty() {
-		mesh.Annotate(r, inv, cfg)
+		istio.Annotate(r, inv, cfg)
 	}
 }

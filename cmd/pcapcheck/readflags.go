@@ -8,8 +8,8 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/analyze"
-	"github.com/pcapcheck/pcapcheck/capture"
+	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/engine"
 )
 
 // readFlags are the flags about reading captures: the progress bar and the
@@ -24,7 +24,7 @@ type readFlags struct {
 func (r *readFlags) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&r.quiet, "quiet", false, "show no progress bar (one is shown on a terminal while captures over 100 MB are read)")
-	f.IntVar(&r.maxFlows, "max-flows", analyze.DefaultMaxFlows,
+	f.IntVar(&r.maxFlows, "max-flows", engine.DefaultMaxFlows,
 		"flows kept apart; past it, new flows are folded per client address and destination, which bounds memory on huge or hostile captures")
 	r.stderr = cmd.ErrOrStderr
 }
@@ -38,7 +38,7 @@ func (r *readFlags) check() error {
 }
 
 // options returns the analyzer options the flags set.
-func (r *readFlags) options(opts analyze.Options) analyze.Options {
+func (r *readFlags) options(opts engine.Options) engine.Options {
 	opts.MaxFlows = r.maxFlows
 	return opts
 }

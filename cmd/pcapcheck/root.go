@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/capture"
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
-	"github.com/pcapcheck/pcapcheck/analyze/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
 )
 
 // scopeCmd holds the flags of `pcapcheck scope`.

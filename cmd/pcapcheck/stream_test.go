@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/analyze"
-	"github.com/pcapcheck/pcapcheck/reports"
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
 // runHere runs `pcapcheck analyze ARGS...` in the working directory runIn
@@ -53,7 +53,7 @@ func TestStreamedReportMatchesCollected(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			maxFlows := cmp.Or(tt.maxFlows, analyze.DefaultMaxFlows)
+			maxFlows := cmp.Or(tt.maxFlows, engine.DefaultMaxFlows)
 			args := append([]string{"analyze", "-o", "json", "--max-flows", strconv.Itoa(maxFlows)}, tt.captures...)
 			for flag, paths := range map[string][]string{"--inventory": tt.inventory, "--sidecars": tt.sidecars, "--mesh-config": tt.meshConfig} {
 				for _, p := range paths {
@@ -62,7 +62,7 @@ func TestStreamedReportMatchesCollected(t *testing.T) {
 			}
 			code, out, stderr := runIn(t, bookinfo, "", args...)
 			require.Equal(t, 0, code, stderr)
-			var streamed analyze.Report
+			var streamed engine.Report
 			require.NoError(t, jsonUnmarshal(out, &streamed))
 
 			// The same, collected, in this package's working directory.
@@ -76,7 +76,7 @@ func TestStreamedReportMatchesCollected(t *testing.T) {
 			predict(r, inv, cfg)
 			encoded, err := json.Marshal(r)
 			require.NoError(t, err)
-			var collected analyze.Report
+			var collected engine.Report
 			require.NoError(t, json.Unmarshal(encoded, &collected))
 
 			require.NotEmpty(t, collected.Flows)
@@ -86,7 +86,7 @@ func TestStreamedReportMatchesCollected(t *testing.T) {
 			// them, prints what the collected report's table prints.
 			code, table, stderr := runHere(t, args[3:])
 			require.Equal(t, 0, code, stderr)
-			render, err := reports.New(reports.Table)
+			render, err := render.New(render.Table)
 			require.NoError(t, err)
 			var want bytes.Buffer
 			require.NoError(t, render.Analysis(&want, r))

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/analyze/mesh"
+	"github.com/pcapcheck/pcapcheck/internal/istio"
 )
 
 // suggestCmd holds the flags of `pcapcheck suggest`.
@@ -52,9 +52,9 @@ func (c *suggestCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := mesh.SuggestOptions{PerWorkload: c.perWorkload}
+	opts := istio.SuggestOptions{PerWorkload: c.perWorkload}
 	if len(c.from) > 0 {
-		opts.From = &mesh.Config{}
+		opts.From = &istio.Config{}
 		if err := opts.From.Load(c.from...); err != nil {
 			return badInput(err)
 		}
@@ -63,7 +63,7 @@ func (c *suggestCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	sg := mesh.Suggest(report, inv, opts)
+	sg := istio.Suggest(report, inv, opts)
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "# pcapcheck suggest %s\n", strings.Join(args, " "))
 	if opts.From != nil {

@@ -1,0 +1,282 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/capture"
+)
+
+// DefaultDedupeWindow is how far apart two sightings of one packet on
+// different interfaces may be. Forwarding takes microseconds; TCP never
+// retransmits sooner than 200 ms.
+const DefaultDedupeWindow = 50 * time.Millisecond
+
+// Options configure an Analyzer.
+type Options struct {
+	// Inventory is what is known about the cluster; nil or empty means
+	// verdicts rest on the packets alone.
+	Inventory *inventory.Inventory
+	// DedupeWindow overrides DefaultDedupeWindow when positive.
+	DedupeWindow time.Duration
+	// MaxFlows bounds the flows kept apart; past it, new flows are folded
+	// into aggregates (see fold.go) and the report warns. 0 means
+	// DefaultMaxFlows.
+	MaxFlows int
+}
+
+// Analyzer reads packets into flows and, at the end, judges them. It is not
+// safe for concurrent use.
+type Analyzer struct {
+	inv   *inventory.Inventory
+	idx   *inventory.Index
+	table *flowTable
+	dd    *dedupe
+	// single is set while Run reads one source that cannot hold a packet
+	// twice: the dedupe table is then skipped.
+	single   bool
+	ifaces   ifaceRegistry
+	natVotes map[natPair]int
+	l7       []l7Info
+	sources  []sourceRun
+	maxFlows int
+	folds    folds
+}
+
+// sourceRun is one source read by Run and how its reading ended.
+type sourceRun struct {
+	info *capture.Info
+	err  error
+}
+
+// natPair names two flows that are the legs of one NATed connection: pre
+// carries the address the client sent to, post the translated one.
+type natPair struct{ pre, post int32 }
+
+// New returns an Analyzer.
+func New(opts Options) *Analyzer {
+	window := opts.DedupeWindow
+	if window <= 0 {
+		window = DefaultDedupeWindow
+	}
+	maxFlows := opts.MaxFlows
+	if maxFlows <= 0 {
+		maxFlows = DefaultMaxFlows
+	}
+	a := &Analyzer{
+		inv:      opts.Inventory,
+		table:    newFlowTable(),
+		dd:       newDedupe(int64(window)),
+		natVotes: map[natPair]int{},
+		maxFlows: maxFlows,
+	}
+	if !opts.Inventory.Empty() {
+		a.idx = opts.Inventory.Index()
+	}
+	return a
+}
+
+// ctxCheckEvery is how many packets pass between looks at the context.
+const ctxCheckEvery = 4096
+
+// Run reads every source to its end, interleaving them by timestamp so that
+// a packet seen on several captures is counted once. A source that ends in
+// the middle of a record or fails partway keeps what it yielded; its error
+// becomes a warning of the report. Run returns the context's error if it is
+// cancelled, and nil otherwise.
+func (a *Analyzer) Run(ctx context.Context, sources ...capture.Source) error {
+	base := len(a.sources)
+	if base == 0 && len(sources) == 1 && singleInterface(sources[0].Info()) {
+		a.single = true
+		defer func() { a.single = false }()
+		return a.runOne(ctx, sources[0])
+	}
+	heads := make([]capture.Packet, len(sources))
+	live := make([]bool, len(sources))
+	for i, src := range sources {
+		a.sources = append(a.sources, sourceRun{info: src.Info()})
+		live[i] = a.advance(base+i, src, &heads[i])
+	}
+	for n := 0; ; n++ {
+		if n%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		next := -1
+		for i := range sources {
+			if live[i] && (next < 0 || heads[i].Time.Before(heads[next].Time)) {
+				next = i
+			}
+		}
+		if next < 0 {
+			return nil
+		}
+		a.Add(&heads[next], base+next)
+		live[next] = a.advance(base+next, sources[next], &heads[next])
+	}
+}
+
+// runOne reads a single source, a batch at a time when it can.
+func (a *Analyzer) runOne(ctx context.Context, src capture.Source) error {
+	a.sources = append(a.sources, sourceRun{info: src.Info()})
+	if b, ok := src.(capture.Batcher); ok {
+		return a.runBatches(ctx, b)
+	}
+	var p capture.Packet
+	for n := 0; ; n++ {
+		if n%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !a.advance(0, src, &p) {
+			return nil
+		}
+		a.Add(&p, 0)
+	}
+}
+
+// runBatches reads the only source batch by batch.
+func (a *Analyzer) runBatches(ctx context.Context, src capture.Batcher) error {
+	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		pkts, err := src.NextBatch()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				a.sources[0].err = err
+			}
+			return nil
+		}
+		for i := range pkts {
+			a.Add(&pkts[i], 0)
+		}
+	}
+}
+
+// singleInterface reports whether every packet of a source comes from the
+// same interface, so that no packet can be seen twice: a pcap file, unless
+// its Linux cooked v2 headers name several interfaces.
+func singleInterface(info *capture.Info) bool {
+	return info.Format == capture.FormatPcap && len(info.Interfaces) == 1 &&
+		info.Interfaces[0].LinkType != capture.LinkLinuxSLL2 && info.Interfaces[0].LinkType != capture.LinkLinuxSLL
+}
+
+// advance reads the next packet of source i, recording how it ended.
+func (a *Analyzer) advance(i int, src capture.Source, p *capture.Packet) bool {
+	err := src.Next(p)
+	if err == nil {
+		return true
+	}
+	if !errors.Is(err, io.EOF) {
+		a.sources[i].err = err
+	}
+	return false
+}
+
+// Add counts one packet read from source src (an index in the order Run
+// saw the sources). It does not allocate for a packet of a known flow.
+func (a *Analyzer) Add(p *capture.Packet, src int) {
+	ts := p.Time.UnixNano()
+	iface := a.ifaces.id(src, p)
+	k, side := keyOf(p)
+	h := a.table.hash(&k)
+	fi, ok := a.table.lookup(&k, h)
+	if !ok {
+		if a.table.len() < a.maxFlows {
+			fi = a.table.insert(&k, h)
+		} else {
+			fi, side = a.fold(p, &k)
+		}
+	}
+	f := a.table.at(fi)
+	if !a.single {
+		// tcpdump prints relative sequence numbers, counted from the first
+		// sighting of a connection, so a text capture's second sighting of
+		// a packet carries other numbers than its first: they are left out.
+		text := src < len(a.sources) && a.sources[src].info.Format == capture.FormatText
+		if s := a.dd.check(p, ts, iface, fi, text); s.dup {
+			f.touch(ts, side)
+			f.dups++
+			f.addIface(iface)
+			if s.flow != fi && f.folded == notFolded && a.table.at(s.flow).folded == notFolded {
+				a.voteNAT(s, fi)
+			}
+			return
+		}
+	}
+	f.update(p, side, ts, iface)
+	if !f.l7Done && len(p.Payload) > 0 {
+		a.inspect(fi, p, side)
+	}
+}
+
+// voteNAT records that flow fi holds a packet first seen in flow s.flow.
+// When the packet's sender is the endpoint NAT left alone, the earlier
+// sighting carries the address it sent to (a DNAT); otherwise the earlier
+// sighting is the reply before kube-proxy rewrote its source back.
+func (a *Analyzer) voteNAT(s sighting, fi int32) {
+	pair := natPair{pre: s.flow, post: fi}
+	if !s.stableSent {
+		pair = natPair{pre: fi, post: s.flow}
+	}
+	a.natVotes[pair]++
+}
+
+// ifaceRegistry numbers the interfaces of all sources: a pcapng interface, a
+// Linux cooked v2 interface index, or a tcpdump -i any text name.
+type ifaceRegistry struct {
+	ids    map[ifaceKey]int32
+	names  []string
+	last   ifaceKey
+	lastID int32
+}
+
+// ifaceKey is one place a packet can be seen. The direction is part of it:
+// a routed packet enters and leaves a bridge under one name (and one
+// interface index), and those are two sightings.
+type ifaceKey struct {
+	src     int
+	iface   int
+	ifIndex int32
+	dir     capture.Direction
+}
+
+func (r *ifaceRegistry) id(src int, p *capture.Packet) int32 {
+	k := ifaceKey{src: src, iface: p.Interface, ifIndex: p.IfIndex, dir: p.Direction}
+	if k == r.last && r.ids != nil {
+		return r.lastID
+	}
+	if r.ids == nil {
+		r.ids = map[ifaceKey]int32{}
+	}
+	id, ok := r.ids[k]
+	if !ok {
+		id = int32(len(r.names))
+		r.ids[k] = id
+		r.names = append(r.names, "")
+	}
+	r.last, r.lastID = k, id
+	return id
+}
+
+// ifaceNames labels every interface id for reports, using what the
+// sources say: a pcapng or text interface name, or a Linux cooked v2
+// interface index. An interface without either has an empty name.
+func (a *Analyzer) ifaceNames() []string {
+	names := make([]string, len(a.ifaces.names))
+	for k, id := range a.ifaces.ids {
+		var name string
+		if k.src < len(a.sources) && k.iface >= 0 && k.iface < len(a.sources[k.src].info.Interfaces) {
+			info := a.sources[k.src].info
+			name = info.Interfaces[k.iface].Name
+		}
+		if k.ifIndex != 0 && (name == "" || name == "any") {
+			name = "ifindex " + strconv.Itoa(int(k.ifIndex))
+		}
+		names[id] = name
+	}
+	return names
+}

@@ -1,0 +1,136 @@
+package istio
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+)
+
+// Path is the path a flow is predicted to take. The zero value is invalid.
+type Path uint8
+
+const (
+	pathInvalid Path = iota
+	// ExpectSidecarDNAT: the sidecar knows the service and picks an
+	// endpoint; the capture should show the pod's address.
+	ExpectSidecarDNAT
+	// ExpectPassthrough: the sidecar does not know the destination (or does
+	// not intercept it) and passes it through; kube-proxy picks the pod.
+	ExpectPassthrough
+	// ExpectBlocked: REGISTRY_ONLY and the destination is not in the
+	// registry; the sidecar sends it to BlackHoleCluster and nothing
+	// leaves the pod.
+	ExpectBlocked
+)
+
+var pathNames = [...]string{pathInvalid: "invalid", ExpectSidecarDNAT: "sidecar-dnat", ExpectPassthrough: "passthrough", ExpectBlocked: "blocked"}
+
+// String returns the name reports use, the same as the matching verdict's.
+func (p Path) String() string {
+	if int(p) < len(pathNames) {
+		return pathNames[p]
+	}
+	return "invalid"
+}
+
+// ParsePath reads a path's name.
+func ParsePath(s string) (Path, error) {
+	for p := ExpectSidecarDNAT; p <= ExpectBlocked; p++ {
+		if pathNames[p] == s {
+			return p, nil
+		}
+	}
+	return pathInvalid, fmt.Errorf("mesh: unknown expected path %q, want one of sidecar-dnat, passthrough, blocked", s)
+}
+
+// Expectation is a predicted path and the reason for it, in a sentence.
+type Expectation struct {
+	Path Path
+	Why  string
+}
+
+// Destination is what a flow was sent to, as far as the prediction needs
+// it.
+type Destination struct {
+	// Service is the service the flow went to (its ClusterIP, or a pod
+	// backing it); zero when none.
+	Service inventory.Ref
+	Port    uint16
+	// Proto is "tcp" or "udp".
+	Proto string
+	// Addr names the destination when there is no service ("10.0.0.9:443").
+	Addr string
+}
+
+// Expect predicts the path of a flow from a workload of this scope whose
+// sidecar presence is sidecar. ok is false when nothing can be predicted:
+// the workload has no sidecar and the destination is no service.
+//
+//   - no sidecar (the pod has no istio-proxy, or uses the host network):
+//     nothing intercepts; a service is reached through kube-proxy:
+//     passthrough;
+//   - UDP: the sidecar does not intercept UDP (only DNS, with DNS capture),
+//     so kube-proxy routes it: passthrough;
+//   - a service the scope imports on that port: sidecar-dnat;
+//   - anything else: passthrough under ALLOW_ANY (PassthroughCluster),
+//     blocked under REGISTRY_ONLY (BlackHoleCluster; istio/istio#34632).
+//     A destination that is no service is predicted only under
+//     REGISTRY_ONLY: under ALLOW_ANY it leaves the pod to its own address
+//     either way.
+func (s *Scope) Expect(d Destination, sidecar inventory.Presence, hostNetwork bool) (Expectation, bool) {
+	name := d.Addr
+	if !d.Service.IsZero() {
+		name = fmt.Sprintf("%s port %d", d.Service, d.Port)
+	}
+	switch {
+	case sidecar == inventory.Absent || hostNetwork:
+		if d.Service.IsZero() {
+			return Expectation{}, false
+		}
+		what := "has no istio-proxy container"
+		if hostNetwork {
+			what = "uses the host network, where no sidecar intercepts"
+		}
+		return Expectation{ExpectPassthrough, fmt.Sprintf("the client %s: nothing intercepts the connection, and kube-proxy routes %s", what, name)}, true
+	case strings.EqualFold(d.Proto, "udp"):
+		if d.Service.IsZero() {
+			return Expectation{}, false
+		}
+		return Expectation{ExpectPassthrough, fmt.Sprintf("the sidecar does not intercept UDP (only DNS, when Istio's DNS capture is on), so kube-proxy routes %s", name)}, true
+	case !d.Service.IsZero() && s.Knows(d.Service, d.Port):
+		var by string
+		switch imp := s.Find(d.Service); {
+		case s.Sidecar == nil:
+			by = "no Sidecar applies, so every service exported to " + s.Namespace + " is in scope"
+		case len(s.Sidecar.Egress) == 0:
+			by = fmt.Sprintf("Sidecar %s has no egress, which imports */*", s.Sidecar.Describe())
+		default:
+			by = fmt.Sprintf("egress host %q of Sidecar %s imports it", imp.By, s.Sidecar.Describe())
+		}
+		return Expectation{ExpectSidecarDNAT, fmt.Sprintf("%s is in the sidecar's scope (%s): the sidecar picks the endpoint", name, by)}, true
+	}
+	reason := s.notInScope(d, name)
+	if s.Policy == RegistryOnly {
+		return Expectation{ExpectBlocked, fmt.Sprintf("%s; outboundTrafficPolicy REGISTRY_ONLY (%s) sends it to BlackHoleCluster: the connection should never leave the pod", reason, s.PolicyFrom)}, true
+	}
+	if d.Service.IsZero() {
+		return Expectation{}, false
+	}
+	return Expectation{ExpectPassthrough, fmt.Sprintf("%s; outboundTrafficPolicy ALLOW_ANY (%s) passes it through to the ClusterIP, where kube-proxy picks the pod", reason, s.PolicyFrom)}, true
+}
+
+// notInScope says why a destination is not in the scope.
+func (s *Scope) notInScope(d Destination, name string) string {
+	switch {
+	case d.Service.IsZero():
+		return fmt.Sprintf("%s is no service in the inventory, so not in the sidecar's registry (pcapcheck does not read ServiceEntry objects; one may cover it)", name)
+	case s.hidden(d.Service):
+		return fmt.Sprintf("%s is hidden from namespace %s by its %s annotation", d.Service, s.Namespace, ExportToAnnotation)
+	case s.Find(d.Service) != nil:
+		return fmt.Sprintf("%s is in scope only on other ports (an egress listener with a port imported it)", d.Service)
+	case s.Sidecar == nil:
+		return fmt.Sprintf("%s is not exported to namespace %s", d.Service, s.Namespace)
+	}
+	return fmt.Sprintf("Sidecar %s applies and its egress hosts (%s) do not import %s", s.Sidecar.Describe(), strings.Join(s.Sidecar.EgressHosts(), ", "), d.Service)
+}

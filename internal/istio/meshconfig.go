@@ -1,0 +1,186 @@
+package istio
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/source"
+)
+
+// meshConfigKeys are top-level MeshConfig fields (istio/api mesh/v1alpha1
+// config.proto) by which a document without kind is told to be a bare
+// MeshConfig.
+var meshConfigKeys = []string{
+	"outboundTrafficPolicy", "rootNamespace", "defaultServiceExportTo", "defaultVirtualServiceExportTo",
+	"defaultDestinationRuleExportTo", "defaultConfig", "trustDomain", "accessLogFile", "enableAutoMtls",
+	"extensionProviders", "defaultProviders", "discoverySelectors", "enableTracing", "ingressClass",
+	"ingressService", "localityLbSetting", "meshMTLS", "inboundTrafficPolicy", "serviceSettings",
+}
+
+// readMeshConfig takes a document that holds a mesh config, in any of the
+// forms it is kept in:
+//
+//   - the istio ConfigMap (kind ConfigMap, data.mesh: the MeshConfig as a
+//     YAML string);
+//   - that key alone, "mesh: |" with the MeshConfig below (the seed's
+//     File 3), or "mesh:" with it as a mapping;
+//   - an IstioOperator's spec.meshConfig;
+//   - Helm values (istiod chart) with a top-level meshConfig block;
+//   - a bare MeshConfig: a document without kind holding MeshConfig fields.
+//
+// Other ConfigMaps and documents are not taken.
+func (c *Config) readMeshConfig(d inventory.Document) (bool, *inventory.Error) {
+	r := reader{path: d.Path, near: d.Node}
+	n := d.Node
+	switch d.Kind {
+	case "ConfigMap":
+		m := source.At(n, "data", "mesh")
+		if m == nil || m.Kind != yaml.ScalarNode {
+			return false, nil
+		}
+		return true, c.readEmbedded(r, m, "data.mesh")
+	case "IstioOperator":
+		m := source.At(n, "spec", "meshConfig")
+		if source.IsNull(m) {
+			return false, nil
+		}
+		return true, c.readMesh(r, m, "spec.meshConfig.", docPos(d))
+	case "":
+	default:
+		return false, nil
+	}
+	for _, key := range []string{"mesh", "data.mesh"} {
+		if m := source.At(n, strings.Split(key, ".")...); m != nil && m.Kind == yaml.ScalarNode && m.Tag != "!!null" {
+			return true, c.readEmbedded(r, m, key)
+		}
+	}
+	for _, key := range []string{"meshConfig", "spec.meshConfig", "mesh"} {
+		if m := source.At(n, strings.Split(key, ".")...); m != nil && m.Kind == yaml.MappingNode {
+			return true, c.readMesh(r, m, key+".", docPos(d))
+		}
+	}
+	for _, k := range meshConfigKeys {
+		if source.Field(n, k) != nil {
+			return true, c.readMesh(r, n, "", docPos(d))
+		}
+	}
+	return false, nil
+}
+
+// readEmbedded reads the MeshConfig YAML held in the string m. Lines of a
+// block string ("mesh: |") map back to the file; a quoted one (as in JSON)
+// is reported at its own line.
+func (c *Config) readEmbedded(r reader, m *yaml.Node, what string) (err *inventory.Error) {
+	inner := reader{path: r.path, lineOffset: m.Line}
+	if m.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		inner.lineOffset = 0
+	}
+	defer func() {
+		// yaml.v3 has panicked on malformed input before; malformed input is
+		// an error, not a crash.
+		if p := recover(); p != nil {
+			err = r.fail(m, "malformed YAML in %s: %v", what, p)
+		}
+	}()
+	var doc yaml.Node
+	if yerr := yaml.Unmarshal([]byte(m.Value), &doc); yerr != nil {
+		line, msg := yamlErrorLine(yerr, m.Value)
+		e := r.fail(m, "malformed YAML in %s: %s", what, msg)
+		if inner.lineOffset != 0 {
+			e.Line, e.Column = m.Line+line, 0
+		}
+		return e
+	}
+	body := &doc
+	if body.Kind == yaml.DocumentNode {
+		if len(body.Content) == 0 {
+			c.setMesh(&MeshConfig{From: inventory.Position{Path: r.path, Line: m.Line}})
+			return nil
+		}
+		body = body.Content[0]
+	}
+	if inner.lineOffset == 0 {
+		zeroLines(body, m.Line) // every position inside points at the string's line
+	}
+	inner.near = body
+	if err := inner.mapping(body, what); err != nil {
+		return err
+	}
+	return c.readMesh(inner, body, what+": ", inventory.Position{Path: r.path, Line: m.Line})
+}
+
+// zeroLines sets every node's line to line and its column to 0.
+func zeroLines(n *yaml.Node, line int) {
+	n.Line, n.Column = line, 0
+	for _, c := range n.Content {
+		zeroLines(c, line)
+	}
+}
+
+// readMesh reads the MeshConfig fields pcapcheck uses from the mapping m;
+// from is where the mesh config is said to be (its document, or its string).
+func (c *Config) readMesh(r reader, m *yaml.Node, prefix string, from inventory.Position) *inventory.Error {
+	mc := &MeshConfig{From: from}
+	var err *inventory.Error
+	if mc.RootNamespace, err = r.str(source.Field(m, "rootNamespace"), prefix+"rootNamespace"); err != nil {
+		return err
+	}
+	if mc.OutboundPolicy, err = readPolicy(r, source.Field(m, "outboundTrafficPolicy"), prefix+"outboundTrafficPolicy"); err != nil {
+		return err
+	}
+	if n := source.Field(m, "defaultServiceExportTo"); !source.IsNull(n) {
+		items, err := r.list(n, prefix+"defaultServiceExportTo")
+		if err != nil {
+			return err
+		}
+		mc.DefaultServiceExportTo = []string{}
+		for i, item := range items {
+			s, err := r.str(item, source.Indexed(prefix+"defaultServiceExportTo", i))
+			if err != nil {
+				return err
+			}
+			mc.DefaultServiceExportTo = append(mc.DefaultServiceExportTo, strings.TrimSpace(s))
+		}
+	}
+	c.setMesh(mc)
+	return nil
+}
+
+// setMesh records the mesh config; a second one replaces the first with a
+// warning, since Istio reads one.
+func (c *Config) setMesh(mc *MeshConfig) {
+	if c.Mesh != nil && c.Mesh.From != mc.From {
+		c.warn("two mesh configs (%s and %s); using the later", c.Mesh.From, mc.From)
+	}
+	c.Mesh = mc
+}
+
+func docPos(d inventory.Document) inventory.Position {
+	return inventory.Position{Path: d.Path, Line: d.Node.Line}
+}
+
+var (
+	yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	// yamlParserError matches messages of yaml.v3's parser (as opposed to
+	// its scanner), whose "line N" is the line before the construct that
+	// failed.
+	yamlParserError = regexp.MustCompile(`^(did not find expected (key|node content|',' or|'-' indicator|<)|found (duplicate|incompatible|undefined tag handle))`)
+)
+
+// yamlErrorLine returns the 1-based line of text a yaml.v3 error is about,
+// and its message without position.
+func yamlErrorLine(err error, text string) (int, string) {
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 1, strings.TrimPrefix(err.Error(), "yaml: ")
+	}
+	n, _ := strconv.Atoi(m[1])
+	if yamlParserError.MatchString(m[2]) {
+		n++
+	}
+	return min(n, strings.Count(text, "\n")+1), m[2]
+}

@@ -1,0 +1,88 @@
+package istio
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+)
+
+func suggestReport() (*engine.Report, *inventory.Inventory) {
+	inv := &inventory.Inventory{
+		Pods: []*inventory.Pod{
+			{Ref: inventory.Ref{Namespace: "web", Name: "frontend-7d9-abc"}, Labels: map[string]string{"app": "frontend", "pod-template-hash": "7d9"}},
+			{Ref: inventory.Ref{Namespace: "web", Name: "legacy"}},
+			{Ref: inventory.Ref{Namespace: "ops", Name: "cron"}, Sidecar: inventory.Absent},
+		},
+		Services: []*inventory.Service{svc("prod", "reviews", 9080), svc("prod", "ratings", 9080)},
+	}
+	f := func(clientPod, service, server, sni string, v engine.Verdict) engine.Flow {
+		return engine.Flow{Proto: "tcp", ClientPod: clientPod, Service: service, Server: server, SNI: sni, Verdict: v, First: time.Unix(0, 0)}
+	}
+	return &engine.Report{Flows: []engine.Flow{
+		f("web/frontend-7d9-abc", "prod/reviews", "10.96.0.1:9080", "", engine.Passthrough),
+		f("web/frontend-7d9-abc", "prod/reviews", "10.244.0.9:9080", "", engine.SidecarDNAT),
+		f("web/legacy", "prod/ratings", "10.96.0.2:9080", "", engine.Passthrough),
+		f("web/frontend-7d9-abc", "", "93.184.216.34:443", "example.com", engine.External),
+		f("ops/cron", "prod/reviews", "10.96.0.1:9080", "", engine.Passthrough),
+		f("", "prod/reviews", "10.96.0.1:9080", "", engine.Passthrough),
+	}}, inv
+}
+
+func TestSuggestPerNamespace(t *testing.T) {
+	r, inv := suggestReport()
+	sg := Suggest(r, inv, SuggestOptions{})
+	require.Len(t, sg.Sidecars, 1)
+	sc := sg.Sidecars[0]
+	assert.Equal(t, "web/default", sc.Ref.String())
+	var hosts []string
+	for _, h := range sc.Hosts {
+		hosts = append(hosts, h.Host.String())
+	}
+	assert.Equal(t, []string{"prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "istio-system/*"}, hosts)
+	assert.Equal(t, "web/frontend-7d9-abc 2 flows, passthrough+sidecar-dnat", sc.Hosts[1].Evidence)
+	require.Len(t, sg.Outside, 1)
+	assert.Equal(t, "93.184.216.34:443", sg.Outside[0].Addr)
+	assert.Equal(t, 2, sg.Unattributed, "the pod without sidecar and the unknown client")
+
+	var out bytes.Buffer
+	require.NoError(t, sg.WriteYAML(&out))
+	assert.Contains(t, out.String(), "#   93.184.216.34:443 (external, named example.com): 1 flow from web/frontend-7d9-abc\n")
+	again := &Config{}
+	require.NoError(t, again.Parse("out.yaml", out.Bytes()), out.String())
+	s := again.ScopeIn("web", map[string]string{}, inv.Services)
+	assert.Equal(t, []string{"prod/ratings", "prod/reviews"}, importedNames(s))
+}
+
+func TestSuggestPerWorkload(t *testing.T) {
+	r, inv := suggestReport()
+	sg := Suggest(r, inv, SuggestOptions{PerWorkload: true})
+	require.Len(t, sg.Sidecars, 2)
+	assert.Equal(t, "web/default", sg.Sidecars[0].Ref.String(), "legacy's labels are unknown: the namespace")
+	assert.Contains(t, sg.Sidecars[0].Note, "does not list the labels of web/legacy")
+	assert.Equal(t, "web/frontend", sg.Sidecars[1].Ref.String())
+	assert.Equal(t, map[string]string{"app": "frontend"}, sg.Sidecars[1].Selector)
+}
+
+func TestSuggestFrom(t *testing.T) {
+	r, inv := suggestReport()
+	from := mustConfig(t, "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: web, resourceVersion: \"7\"}\nspec:\n  egress:\n  - hosts: [\"prod/ratings.prod.svc.cluster.local\", \"istio-system/*\"]\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: other}\nspec: {}\n")
+	sg := Suggest(r, inv, SuggestOptions{From: from})
+	require.Len(t, sg.Sidecars, 2)
+	assert.Equal(t, "other/default", sg.Sidecars[0].Ref.String())
+	assert.Contains(t, sg.Sidecars[0].Note, "unchanged")
+	added := sg.Sidecars[1].Added()
+	require.Len(t, added, 1)
+	assert.Equal(t, "prod/reviews.prod.svc.cluster.local", added[0].Host.String())
+
+	var out bytes.Buffer
+	require.NoError(t, sg.WriteYAML(&out))
+	assert.Contains(t, out.String(), "adds prod/reviews.prod.svc.cluster.local.")
+	assert.NotContains(t, out.String(), "already covered", "covered by the very same host: nothing to say")
+	assert.NotContains(t, out.String(), "resourceVersion")
+}

@@ -1,0 +1,338 @@
+package render
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+)
+
+// htmlRenderer writes one self-contained page: inline CSS, an inline SVG
+// diagram per client, and the tables. It makes no request when opened
+// (its Content-Security-Policy forbids any) and needs no script.
+//
+// Every string goes through html/template, so what came from a packet or an
+// inventory is text, never markup; it is also cleaned of control
+// characters and bidi overrides first, as everywhere else.
+type htmlRenderer struct{}
+
+//go:embed html.tmpl
+var htmlSource string
+
+// htmlPage is parsed once; executing it does not change it, so renderers
+// share it safely.
+var htmlPage = template.Must(template.New("page").Parse(htmlSource))
+
+// diagramLimits keep a page drawable whatever the capture holds.
+var diagramLimits = graphLimits{maxLanes: 300, maxServers: 12}
+
+func (htmlRenderer) Analysis(w io.Writer, r *engine.Report) error {
+	r.Collect()
+	p := pageView{Title: "pcapcheck analyze", Captures: []sideCaptures{{Files: captureNames(r.Captures)}}}
+	for _, g := range buildGraphs(r, diagramLimits) {
+		p.Clients = append(p.Clients, clientView{Client: clean(g.client), Diagrams: []diagramView{diagram(g, "", nil)}})
+	}
+	p.Sides = []sideView{side("", r)}
+	return htmlPage.Execute(w, p)
+}
+
+func (htmlRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
+	p := pageView{Title: "pcapcheck compare", Compare: true,
+		Captures: []sideCaptures{{Side: "Before", Files: captureNames(c.Before.Captures)}, {Side: "After", Files: captureNames(c.After.Captures)}}}
+	changed := map[[2]string]engine.Change{}
+	for _, ch := range c.Changes {
+		changed[[2]string{ch.Client, ch.Destination}] = ch
+		p.Changes = append(p.Changes, clean(ch.Meaning))
+	}
+	before := graphsByClient(buildGraphs(c.Before, diagramLimits))
+	after := graphsByClient(buildGraphs(c.After, diagramLimits))
+	clients := slices.Sorted(maps.Keys(before))
+	for k := range after {
+		if _, ok := before[k]; !ok {
+			clients = append(clients, k)
+		}
+	}
+	slices.Sort(clients)
+	for _, client := range clients {
+		cv := clientView{Client: clean(client)}
+		for _, ch := range c.Changes {
+			if ch.Client == client {
+				cv.Meanings = append(cv.Meanings, clean(ch.Meaning))
+			}
+		}
+		isChanged := func(dest string) (engine.Change, bool) {
+			ch, ok := changed[[2]string{client, dest}]
+			return ch, ok
+		}
+		b, a := before[client], after[client]
+		cv.Diagrams = []diagramView{
+			compared(b, a, "before", "Before", "removed", isChanged),
+			compared(a, b, "after", "After", "added", isChanged),
+		}
+		p.Clients = append(p.Clients, cv)
+	}
+	for _, ch := range allChanges(c) {
+		p.Pairs = append(p.Pairs, pairView{
+			Client: clean(ch.Client), Destination: clean(ch.Destination), Before: ch.Before, After: ch.After,
+			Changed:       ch.Before != ch.After,
+			ServersBefore: serverList(c.Before, ch.Client, ch.Destination), ServersAfter: serverList(c.After, ch.Client, ch.Destination),
+		})
+	}
+	p.Sides = []sideView{side("Before", c.Before), side("After", c.After)}
+	return htmlPage.Execute(w, p)
+}
+
+func graphsByClient(gs []*graph) map[string]*graph {
+	m := make(map[string]*graph, len(gs))
+	for _, g := range gs {
+		m[g.client] = g
+	}
+	return m
+}
+
+// compared draws one side of a comparison, marking what the other side
+// lacks with diff ("removed" on the before side, "added" on the after
+// side). A side without traffic of this client is an empty diagram.
+func compared(g, other *graph, side, title, diff string, isChanged func(string) (engine.Change, bool)) diagramView {
+	if g == nil {
+		return diagramView{Side: side, Title: title, Empty: "no traffic from this client in the " + side + " captures"}
+	}
+	d := diagram(g, diff, other)
+	d.Side, d.Title = side, title
+	for i := range d.Lanes {
+		if ch, ok := isChanged(g.lanes[i].destination); ok {
+			d.Lanes[i].Change = ch.Before + " → " + ch.After
+		}
+	}
+	return d
+}
+
+// diagram turns a graph into what the template draws. With other set,
+// nodes and edges it lacks get the class diff.
+func diagram(g *graph, diff string, other *graph) diagramView {
+	l := place(g)
+	d := diagramView{W: l.w, H: l.h, Label: "paths of " + clean(g.client), Footer: l.footer, FooterY: l.footerY}
+	var nodeIDs, edgeIDs map[string]bool
+	if other != nil {
+		ol := place(other)
+		nodeIDs, edgeIDs = map[string]bool{}, map[string]bool{}
+		for _, n := range ol.nodes {
+			nodeIDs[n.nodeID()] = true
+		}
+		for _, e := range ol.edges {
+			edgeIDs[e.edgeID()] = true
+		}
+	}
+	for _, ln := range l.lanes {
+		d.Lanes = append(d.Lanes, laneView{
+			Y: ln.y, W: ln.w, H: ln.h, Destination: clean(ln.destination), Verdict: ln.verdict.String(),
+			Caption: ln.caption, Tip: ln.captionTip, CaptionX: ln.captionX, CaptionY: ln.captionY,
+		})
+	}
+	for _, e := range l.edges {
+		ev := edgeView{Kind: e.kind.String(), From: clean(l.nodes[e.from].key), To: clean(l.nodes[e.to].key),
+			Path: e.path, Arrow: e.arrow, Flows: e.flowsText, Packets: e.pktsText, LabelX: e.labelX, FlowsY: e.flowsY, PacketsY: e.pktsY}
+		if other != nil && !edgeIDs[e.edgeID()] {
+			ev.Diff = diff
+		}
+		d.Edges = append(d.Edges, ev)
+	}
+	for _, n := range l.nodes {
+		nv := nodeView{Kind: n.kind.String(), Node: clean(n.key), Addr: clean(n.addr), X: n.x, Y: n.y, W: n.w, H: n.h,
+			Title: n.title, Sub: n.sub, Tip: n.tip, TextX: padX}
+		if other != nil && !nodeIDs[n.nodeID()] {
+			nv.Diff = diff
+		}
+		d.Nodes = append(d.Nodes, nv)
+	}
+	return d
+}
+
+// edgeID is an edge's identity across the two sides of a comparison.
+func (e placedEdge) edgeID() string { return e.kind.String() + "\x00" + e.fromKey + "\x00" + e.toKey }
+
+func side(name string, r *engine.Report) sideView {
+	s := sideView{Name: name}
+	if name != "" {
+		s.ID = strings.ToLower(name)
+	}
+	undated := undated(r.Captures)
+	for _, c := range r.Captures {
+		s.Captures = append(s.Captures, captureView{
+			File: clean(c.File), Format: c.Format, Compressed: c.Compressed, LinkTypes: strings.Join(cleanAll(c.LinkTypes), ", "),
+			Interfaces: strings.Join(cleanAll(c.Interfaces), ", "), Packets: c.Packets, Decoded: c.Decoded,
+			Skipped: counts(c.Skipped), Problems: counts(c.Problems),
+			First: stamp(c.First, c.TimeOfDayOnly), Last: stamp(c.Last, c.TimeOfDayOnly), Complete: c.Complete,
+		})
+	}
+	inv := r.Inventory
+	s.Inventory = inventoryView{Files: cleanAll(inv.Files), Pods: inv.Pods, Services: inv.Services, Endpoints: inv.Endpoints,
+		Nodes: inv.Nodes, Registries: cleanAll(inv.Registries)}
+	for _, row := range r.Summary {
+		var servers []string
+		for _, sv := range row.Servers {
+			servers = append(servers, serverLabel(sv))
+		}
+		s.Summary = append(s.Summary, summaryView{Client: clean(row.Client), Destination: clean(row.Destination),
+			Verdict: row.Verdict.String(), Expected: expectedCell(row.Expected, row.Verdict), Ambiguous: row.Ambiguous,
+			Flows: row.Flows, Packets: row.Packets, Bytes: row.Bytes, Servers: servers})
+		s.Expected = s.Expected || row.Expected != ""
+	}
+	for i, f := range r.Flows {
+		fv := flowView{N: i + 1, Proto: f.Proto, Client: clean(f.Client), ClientPod: clean(f.ClientPod), Server: clean(f.Server),
+			ServerPod: clean(f.ServerPod), NATTo: clean(f.NATTo), NATToPod: clean(f.NATToPod), Service: clean(f.Service),
+			Verdict: f.Verdict.String(), Handshake: f.Handshake, ClientFrom: f.ClientFrom, Packets: f.Packets, Bytes: f.Bytes,
+			Duplicates: f.Duplicates, First: stamp(&f.First, undated), Evidence: cleanAll(f.Evidence)}
+		if f.ServicePort != 0 {
+			fv.Service += ":" + strconv.Itoa(f.ServicePort)
+		}
+		add := func(name, value string) {
+			if value != "" {
+				fv.Facts = append(fv.Facts, factView{name, clean(value)})
+			}
+		}
+		add("SNI", f.SNI)
+		add("ALPN", strings.Join(f.ALPN, ", "))
+		add("HTTP request", f.HTTPRequest)
+		add("HTTP Host", f.HTTPHost)
+		add("seen on", f.Interface)
+		if f.Expected != "" {
+			add("expected", expectedCell(f.Expected, f.Verdict))
+			add("why it can differ", f.ExpectedWhy)
+		}
+		s.Flows = append(s.Flows, fv)
+	}
+	s.Warnings = cleanAll(r.Warnings)
+	return s
+}
+
+// counts lists a map of counts as "reason: n", sorted.
+func counts(m map[string]int) string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, fmt.Sprintf("%s: %d", clean(k), m[k]))
+	}
+	return strings.Join(out, ", ")
+}
+
+func captureNames(caps []engine.Capture) []string {
+	var out []string
+	for _, c := range caps {
+		out = append(out, fmt.Sprintf("%s (%s, %d packets)", clean(c.File), c.Format, c.Packets))
+	}
+	return out
+}
+
+// serverList lists the servers a side's summary rows reached for a pair.
+func serverList(r *engine.Report, client, destination string) []string {
+	var out []string
+	for _, row := range r.Summary {
+		if row.Client == client && row.Destination == destination {
+			for _, s := range row.Servers {
+				out = append(out, serverLabel(s))
+			}
+		}
+	}
+	return out
+}
+
+// The views hold only cleaned strings and numbers: the template escapes
+// them for HTML and adds nothing of its own but pcapcheck's markup.
+type (
+	pageView struct {
+		Title    string
+		Compare  bool
+		Captures []sideCaptures
+		Changes  []string
+		Clients  []clientView
+		Pairs    []pairView
+		Sides    []sideView
+	}
+	sideCaptures struct {
+		Side  string
+		Files []string
+	}
+	clientView struct {
+		Client   string
+		Meanings []string
+		Diagrams []diagramView
+	}
+	diagramView struct {
+		Side, Title, Empty string
+		Label              string
+		W, H               int
+		Lanes              []laneView
+		Edges              []edgeView
+		Nodes              []nodeView
+		Footer             string
+		FooterY            int
+	}
+	laneView struct {
+		Y, W, H              int
+		Destination, Verdict string
+		Change               string
+		Caption, Tip         string
+		CaptionX, CaptionY   int
+	}
+	edgeView struct {
+		Kind, From, To, Diff     string
+		Path, Arrow              string
+		Flows, Packets           string
+		LabelX, FlowsY, PacketsY int
+	}
+	nodeView struct {
+		Kind, Node, Addr, Diff string
+		X, Y, W, H, TextX      int
+		Title, Sub, Tip        string
+	}
+	pairView struct {
+		Client, Destination, Before, After string
+		Changed                            bool
+		ServersBefore, ServersAfter        []string
+	}
+	sideView struct {
+		Name, ID  string
+		Captures  []captureView
+		Inventory inventoryView
+		Summary   []summaryView
+		// Expected: some summary row has a predicted path (Sidecar objects
+		// were given), so the summary shows the column.
+		Expected bool
+		Flows    []flowView
+		Warnings []string
+	}
+	captureView struct {
+		File, Format, LinkTypes, Interfaces string
+		Compressed, Complete                bool
+		Packets, Decoded                    int
+		Skipped, Problems, First, Last      string
+	}
+	inventoryView struct {
+		Files                            []string
+		Pods, Services, Endpoints, Nodes int
+		Registries                       []string
+	}
+	summaryView struct {
+		Client, Destination, Verdict string
+		Expected                     string
+		Ambiguous, Flows             int
+		Packets, Bytes               int64
+		Servers                      []string
+	}
+	flowView struct {
+		N                                     int
+		Proto, Client, ClientPod, Server      string
+		ServerPod, NATTo, NATToPod, Service   string
+		Verdict, Handshake, ClientFrom, First string
+		Packets, Bytes, Duplicates            int64
+		Facts                                 []factView
+		Evidence                              []string
+	}
+	factView struct{ Name, Value string }
+)

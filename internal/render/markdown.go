@@ -1,0 +1,178 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+)
+
+// markdownRenderer writes GitHub-flavoured Markdown, for pull requests and
+// CI step summaries.
+type markdownRenderer struct{ o options }
+
+func (m markdownRenderer) Analysis(w io.Writer, r *engine.Report) error {
+	r.Collect()
+	var b bytes.Buffer
+	b.WriteString("## pcapcheck analyze\n\n")
+	b.WriteString("Captures: " + mdCaptures(r.Captures) + "\n\n")
+	m.summary(&b, r.Summary)
+	if len(r.Summary) > 0 {
+		b.WriteString("\n")
+		mermaidChart(&b, r, nil)
+	}
+	if m.o.flows {
+		m.flows(&b, "Flows", r.Flows)
+	}
+	mdWarnings(&b, r.Warnings)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func (m markdownRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
+	var b bytes.Buffer
+	b.WriteString("## pcapcheck compare\n\n")
+	fmt.Fprintf(&b, "Before: %s  \nAfter: %s\n\n", mdCaptures(c.Before.Captures), mdCaptures(c.After.Captures))
+	b.WriteString("| Client | Destination | Before | After | Servers before | Servers after |\n|---|---|---|---|---|---|\n")
+	for _, ch := range allChanges(c) {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(ch.Client), mdCell(ch.Destination), mdCell(ch.Before), mdCell(ch.After),
+			mdServers(c.Before, ch), mdServers(c.After, ch))
+	}
+	if len(c.Before.Summary)+len(c.After.Summary) > 0 {
+		b.WriteString("\n### Paths\n")
+		for _, side := range []struct {
+			name     string
+			r, other *engine.Report
+		}{{"Before", c.Before, c.After}, {"After", c.After, c.Before}} {
+			fmt.Fprintf(&b, "\n**%s**", side.name)
+			if len(side.r.Summary) == 0 {
+				b.WriteString(": no flows.\n")
+				continue
+			}
+			b.WriteString(" (red: only on this side)\n\n")
+			mermaidChart(&b, side.r, side.other)
+		}
+	}
+	b.WriteString("\n### Changes\n\n")
+	if len(c.Changes) == 0 {
+		b.WriteString("None: every client and destination kept its verdict.\n")
+	}
+	for _, ch := range c.Changes {
+		fmt.Fprintf(&b, "- %s\n", mdText(ch.Meaning))
+	}
+	if m.o.flows {
+		m.flows(&b, "Flows before", c.Before.Flows)
+		m.flows(&b, "Flows after", c.After.Flows)
+	}
+	warnings := sideWarnings(c)
+	mdWarnings(&b, warnings)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func (m markdownRenderer) summary(b *bytes.Buffer, rows []engine.SummaryRow) {
+	expected := slices.ContainsFunc(rows, func(r engine.SummaryRow) bool { return r.Expected != "" })
+	if expected {
+		b.WriteString("| Client | Destination | Verdict | Expected | Flows | Packets | Bytes | Servers |\n|---|---|---|---|---:|---:|---:|---|\n")
+	} else {
+		b.WriteString("| Client | Destination | Verdict | Flows | Packets | Bytes | Servers |\n|---|---|---|---:|---:|---:|---|\n")
+	}
+	for _, r := range rows {
+		var servers []string
+		for _, s := range r.Servers {
+			servers = append(servers, mdCell(serverLabel(s)))
+		}
+		verdict := r.Verdict.String()
+		if r.Ambiguous > 0 {
+			verdict += fmt.Sprintf(" (%d ambiguous)", r.Ambiguous)
+		}
+		if expected {
+			verdict += " | " + expectedCell(r.Expected, r.Verdict)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %s |\n", mdCell(r.Client), mdCell(r.Destination), verdict,
+			r.Flows, r.Packets, r.Bytes, strings.Join(servers, "<br>"))
+	}
+}
+
+func (m markdownRenderer) flows(b *bytes.Buffer, title string, flows []engine.Flow) {
+	fmt.Fprintf(b, "\n### %s\n\n", title)
+	b.WriteString("| # | Proto | Client | Server | NAT to | Service | Verdict | Packets | Bytes | Evidence |\n|---:|---|---|---|---|---|---|---:|---:|---|\n")
+	for i, f := range flows {
+		ev := make([]string, len(f.Evidence), len(f.Evidence)+1)
+		for j, e := range f.Evidence {
+			ev[j] = mdCell(e)
+		}
+		if f.Expected != "" {
+			exp := "expected: " + expectedCell(f.Expected, f.Verdict)
+			if f.ExpectedWhy != "" {
+				exp += ": " + f.ExpectedWhy
+			}
+			ev = append(ev, mdCell(exp))
+		}
+		fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s | %s | %d | %d | %s |\n", i+1, f.Proto, mdCell(f.Client), mdCell(f.Server),
+			mdCell(f.NATTo), mdCell(f.Service), f.Verdict, f.Packets, f.Bytes, strings.Join(ev, "<br>"))
+	}
+}
+
+func mdServers(r *engine.Report, ch engine.Change) string {
+	var out []string
+	for _, row := range r.Summary {
+		if row.Client == ch.Client && row.Destination == ch.Destination {
+			for _, s := range row.Servers {
+				out = append(out, mdCell(serverLabel(s)))
+			}
+		}
+	}
+	return strings.Join(out, "<br>")
+}
+
+func mdCaptures(caps []engine.Capture) string {
+	var parts []string
+	for _, c := range caps {
+		parts = append(parts, mdCell(c.File)+" ("+c.Format+", "+strconv.Itoa(c.Packets)+" packets)")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func mdWarnings(b *bytes.Buffer, warnings []string) {
+	if len(warnings) == 0 {
+		return
+	}
+	b.WriteString("\n### Warnings\n\n")
+	for _, w := range warnings {
+		fmt.Fprintf(b, "- %s\n", mdText(w))
+	}
+}
+
+// mdText escapes an untrusted string for Markdown running text: control
+// characters are spelled out, and every character Markdown or HTML would
+// read as syntax is backslash-escaped or written as an entity.
+func mdText(s string) string {
+	s = clean(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '+', '!', '|', '~':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdCell is mdText for a table cell; newlines would end the row.
+func mdCell(s string) string {
+	return strings.ReplaceAll(mdText(s), "\n", " ")
+}

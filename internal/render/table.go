@@ -1,0 +1,317 @@
+package render
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/pcapcheck/pcapcheck/internal/engine"
+)
+
+// tableRenderer prints kubectl-style tables: borderless, left-aligned,
+// headers in capitals, one section per part of the report.
+type tableRenderer struct{ o options }
+
+func (t tableRenderer) Analysis(w io.Writer, r *engine.Report) error {
+	if t.o.flows {
+		r.Collect()
+	} else if err := summaryOnly(r); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	t.captures(&b, r.Captures)
+	section(&b, "SUMMARY")
+	t.summary(&b, r.Summary)
+	if t.o.flows {
+		section(&b, "FLOWS")
+		t.flows(&b, r.Flows, undated(r.Captures))
+	}
+	warningsSection(&b, r.Warnings)
+	_, err := w.Write(trimLines(b.Bytes()))
+	return err
+}
+
+func (t tableRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
+	var b bytes.Buffer
+	for _, side := range []struct {
+		name string
+		r    *engine.Report
+	}{{"BEFORE", c.Before}, {"AFTER", c.After}} {
+		fmt.Fprintf(&b, "%-7s %s\n", side.name, captureList(side.r.Captures))
+	}
+	section(&b, "VERDICTS")
+	tbl := newTable(&b, "CLIENT", "DESTINATION", "BEFORE", "AFTER", "SERVERS BEFORE", "SERVERS AFTER")
+	for _, ch := range allChanges(c) {
+		tbl.Append(clean(ch.Client), clean(ch.Destination), paint(t.o.color, ch.Before), paint(t.o.color, ch.After),
+			serverCell(c.Before, ch.Client, ch.Destination), serverCell(c.After, ch.Client, ch.Destination))
+	}
+	tbl.Render()
+	section(&b, "CHANGES")
+	if len(c.Changes) == 0 {
+		b.WriteString("none: every client and destination kept its verdict\n")
+	}
+	for _, ch := range c.Changes {
+		fmt.Fprintf(&b, "- %s\n", clean(ch.Meaning))
+	}
+	if t.o.flows {
+		section(&b, "FLOWS BEFORE")
+		t.flows(&b, c.Before.Flows, undated(c.Before.Captures))
+		section(&b, "FLOWS AFTER")
+		t.flows(&b, c.After.Flows, undated(c.After.Captures))
+	}
+	warnings := sideWarnings(c)
+	warningsSection(&b, warnings)
+	_, err := w.Write(trimLines(b.Bytes()))
+	return err
+}
+
+// allChanges lists changed and unchanged pairs together, in order.
+func allChanges(c *engine.Comparison) []engine.Change {
+	all := append(append([]engine.Change{}, c.Changes...), c.Unchanged...)
+	sortChanges(all)
+	return all
+}
+
+// serverCell lists the servers a side's summary rows reached for a pair.
+func serverCell(r *engine.Report, client, destination string) string {
+	var lines []string
+	for _, row := range r.Summary {
+		if row.Client == client && row.Destination == destination {
+			for _, s := range row.Servers {
+				lines = append(lines, serverLabel(s))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return "-"
+	}
+	return strings.Join(lines, "\n")
+}
+
+func serverLabel(s engine.Server) string {
+	if s.Pod == "" {
+		return clean(s.Addr)
+	}
+	name := s.Pod
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return clean(s.Addr + " " + name)
+}
+
+func (t tableRenderer) captures(b *bytes.Buffer, caps []engine.Capture) {
+	tbl := newTable(b, "CAPTURE", "FORMAT", "LINK TYPES", "PACKETS", "TCP/UDP", "FIRST", "LAST")
+	for _, c := range caps {
+		format := c.Format
+		if c.Compressed {
+			format += "+gzip"
+		}
+		if !c.Complete {
+			format += " (cut short)"
+		}
+		tbl.Append(clean(c.File), format, strings.Join(c.LinkTypes, ","), strconv.Itoa(c.Packets), strconv.Itoa(c.Decoded),
+			stamp(c.First, c.TimeOfDayOnly), stamp(c.Last, c.TimeOfDayOnly))
+	}
+	tbl.Render()
+}
+
+func (t tableRenderer) summary(b *bytes.Buffer, rows []engine.SummaryRow) {
+	if len(rows) == 0 {
+		b.WriteString("no flows\n")
+		return
+	}
+	expected := slices.ContainsFunc(rows, func(r engine.SummaryRow) bool { return r.Expected != "" })
+	header := []string{"CLIENT", "DESTINATION", "VERDICT", "FLOWS", "PACKETS", "BYTES", "SERVERS"}
+	if expected {
+		header = slices.Insert(header, 3, "EXPECTED")
+	}
+	tbl := newTable(b, header...)
+	for _, row := range rows {
+		verdict := paint(t.o.color, row.Verdict.String())
+		if row.Ambiguous > 0 {
+			verdict += fmt.Sprintf(" (%d ambiguous)", row.Ambiguous)
+		}
+		var servers []string
+		for _, s := range row.Servers {
+			servers = append(servers, serverLabel(s))
+		}
+		cells := []string{clean(row.Client), clean(row.Destination), verdict, strconv.Itoa(row.Flows),
+			strconv.FormatInt(row.Packets, 10), strconv.FormatInt(row.Bytes, 10), strings.Join(servers, "\n")}
+		if expected {
+			cells = slices.Insert(cells, 3, expectedCell(row.Expected, row.Verdict))
+		}
+		tbl.Append(cells)
+	}
+	tbl.Render()
+}
+
+// expectedCell is what the EXPECTED column says: the predicted path, marked
+// when the traffic took another.
+func expectedCell(expected string, observed engine.Verdict) string {
+	switch {
+	case expected == "":
+		return "-"
+	case expected != observed.String():
+		return expected + " (differs)"
+	}
+	return expected
+}
+
+func (t tableRenderer) flows(b *bytes.Buffer, flows []engine.Flow, undated bool) {
+	if len(flows) == 0 {
+		b.WriteString("no flows\n")
+		return
+	}
+	tbl := newTable(b, "#", "PROTO", "CLIENT", "SERVER", "NAT TO", "SERVICE", "VERDICT", "HANDSHAKE", "PACKETS", "BYTES", "FIRST")
+	for i, f := range flows {
+		tbl.Append(strconv.Itoa(i+1), f.Proto, clean(f.Client), clean(f.Server), dash(clean(f.NATTo)), dash(clean(f.Service)),
+			paint(t.o.color, f.Verdict.String()), dash(f.Handshake), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated))
+	}
+	tbl.Render()
+	b.WriteString("\nEVIDENCE\n")
+	for i, f := range flows {
+		fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i+1, f.Proto, clean(f.Client), clean(f.Server), paint(t.o.color, f.Verdict.String()), f.ClientFrom)
+		for _, l7 := range l7Facts(f) {
+			fmt.Fprintf(b, "    %s\n", l7)
+		}
+		for _, e := range f.Evidence {
+			fmt.Fprintf(b, "  - %s\n", clean(e))
+		}
+		if f.Expected != "" {
+			fmt.Fprintf(b, "  expected: %s\n", expectedCell(f.Expected, f.Verdict))
+			if f.ExpectedWhy != "" {
+				fmt.Fprintf(b, "    %s\n", clean(f.ExpectedWhy))
+			}
+		}
+	}
+}
+
+// l7Facts lists what a flow's payload said, cleaned for a terminal.
+func l7Facts(f engine.Flow) []string {
+	var out []string
+	if f.SNI != "" {
+		out = append(out, "sni: "+clean(f.SNI))
+	}
+	if len(f.ALPN) > 0 {
+		out = append(out, "alpn: "+strings.Join(cleanAll(f.ALPN), ","))
+	}
+	if f.HTTPRequest != "" {
+		out = append(out, "http: "+clean(f.HTTPRequest))
+	}
+	if f.HTTPHost != "" {
+		out = append(out, "host: "+clean(f.HTTPHost))
+	}
+	if f.Interface != "" {
+		out = append(out, "seen on: "+clean(f.Interface))
+	}
+	return out
+}
+
+func section(b *bytes.Buffer, title string) {
+	if b.Len() > 0 {
+		b.WriteByte('\n')
+	}
+	b.WriteString(title + "\n")
+}
+
+func warningsSection(b *bytes.Buffer, warnings []string) {
+	if len(warnings) == 0 {
+		return
+	}
+	section(b, "WARNINGS")
+	for _, w := range warnings {
+		fmt.Fprintf(b, "- %s\n", clean(w))
+	}
+}
+
+func captureList(caps []engine.Capture) string {
+	var parts []string
+	for _, c := range caps {
+		parts = append(parts, fmt.Sprintf("%s (%s, %d packets)", clean(c.File), c.Format, c.Packets))
+	}
+	if len(parts) == 0 {
+		return "no captures"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// stamp prints a capture time; undated tcpdump text shows the time of day
+// only.
+func stamp(t *time.Time, undated bool) string {
+	if t == nil || t.IsZero() {
+		return "-"
+	}
+	if undated {
+		return t.Format("15:04:05.000000")
+	}
+	return t.Format("2006-01-02 15:04:05.000000")
+}
+
+// undated reports whether every capture of a report printed times of day
+// without a date.
+func undated(caps []engine.Capture) bool {
+	for _, c := range caps {
+		if !c.TimeOfDayOnly {
+			return false
+		}
+	}
+	return len(caps) > 0
+}
+
+// newTable starts a kubectl-style table: no borders, no separators, three
+// spaces between columns, cells never wrapped.
+func newTable(w io.Writer, header ...string) *tablewriter.Table {
+	tbl := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		})),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: "   ", Overwrite: true}),
+	)
+	headerCells := make([]any, len(header))
+	for i, h := range header {
+		headerCells[i] = h
+	}
+	tbl.Header(headerCells...)
+	return tbl
+}
+
+// trimLines drops the trailing spaces the table pads its last column with.
+func trimLines(b []byte) []byte {
+	lines := bytes.Split(b, []byte("\n"))
+	for i, l := range lines {
+		lines[i] = bytes.TrimRight(l, " ")
+	}
+	return bytes.Join(lines, []byte("\n"))
+}
+
+func sortChanges(cs []engine.Change) {
+	slices.SortFunc(cs, func(x, y engine.Change) int {
+		return cmp.Or(cmp.Compare(x.Client, y.Client), cmp.Compare(x.Destination, y.Destination))
+	})
+}
