@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
 )
 
 // DefaultDedupeWindow is how far apart two sightings of one packet on

@@ -5,9 +5,9 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/peek"
-	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
 
 // judgement is a connection's verdict and what it rests on.

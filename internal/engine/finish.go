@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
 )
 
 // Report judges every flow read so far and returns the finished report, its

@@ -3,8 +3,8 @@ package engine
 import (
 	"encoding/binary"
 
-	"github.com/pcapcheck/pcapcheck/internal/peek"
 	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/peek"
 )
 
 // What the payload of a flow says: a TLS ClientHello's SNI and ALPN, or a

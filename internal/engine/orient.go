@@ -3,8 +3,8 @@ package engine
 import (
 	"net/netip"
 
-	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
 )
 
 // orienter decides which side of a flow is the client.
