@@ -48,25 +48,20 @@ func (o *outputFlags) bind(cmd *cobra.Command) {
 }
 
 func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
-	render, err := c.out.renderer()
+	render, err := c.out.renderer(render.Analysis)
 	if err != nil {
 		return err
 	}
-	inv, cfg, err := c.mesh.load(c.inventory)
+	cl, err := c.mesh.load(c.inventory)
 	if err != nil {
 		return err
 	}
 	if err := c.read.check(); err != nil {
 		return err
 	}
-	a, err := readSide(cmd.Context(), args, cmd.InOrStdin(), inv, &c.read)
+	res, err := readSide(cmd.Context(), args, cmd.InOrStdin(), cl, &c.read, cl.annotators(false))
 	if err != nil {
 		return err
 	}
-	// Streamed: the JSON renderer writes the flows as they are made, so
-	// that a million flows need not be held at once; the others collect
-	// them.
-	report := a.Stream()
-	predict(report, inv, cfg)
-	return render.Analysis(cmd.OutOrStdout(), report)
+	return render.Analysis(cmd.OutOrStdout(), res.Report(), res.Flows())
 }

@@ -2,13 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pcapcheck/pcapcheck/internal/check"
-	"github.com/pcapcheck/pcapcheck/internal/istio"
+	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
 // checkCmd holds the flags of `pcapcheck check`.
@@ -17,7 +15,7 @@ type checkCmd struct {
 	read      readFlags
 	mesh      meshFlags
 	expect    string
-	format    string
+	out       outputFlags
 }
 
 func newCheckCmd() *cobra.Command {
@@ -45,7 +43,7 @@ default scope). Exit status: 0 when every rule holds, 1 with one line per violat
 	f := cmd.Flags()
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output; Sidecars and mesh configs in it are read too); repeatable")
 	f.StringVar(&c.expect, "expect", "", "the expectations file (YAML list of rules); required")
-	f.StringVarP(&c.format, "output", "o", "text", "output format: text, json")
+	f.StringVarP(&c.out.format, "output", "o", "table", "output format: table (or text), json, yaml")
 	c.mesh.bind(cmd)
 	c.read.bind(cmd)
 	return cmd
@@ -58,40 +56,27 @@ func (c *checkCmd) run(cmd *cobra.Command, args []string) error {
 	if c.expect == "" {
 		return badInput(errors.New("check needs --expect FILE (see pcapcheck check --help)"))
 	}
-	var write func(io.Writer, any) error
-	switch c.format {
-	case "text", "table":
-	case "json":
-		write, _ = documentWriter("json")
-	default:
-		return badInput(fmt.Errorf("unknown output format %q, want one of text, json", c.format))
+	r, err := c.out.renderer(render.CheckDocument)
+	if err != nil {
+		return err
 	}
 	rules, err := check.Read(c.expect)
 	if err != nil {
 		return badInput(err)
 	}
-	inv, cfg, err := c.mesh.load(c.inventory)
+	cl, err := c.mesh.load(c.inventory)
 	if err != nil {
 		return err
 	}
-	report, err := analyzeSide(cmd.Context(), args, cmd.InOrStdin(), inv, &c.read)
+	res, err := readSide(cmd.Context(), args, cmd.InOrStdin(), cl, &c.read, cl.annotators(rules.NeedsPrediction()))
 	if err != nil {
 		return err
 	}
-	if !cfg.Empty() || rules.NeedsPrediction() {
-		istio.Annotate(report, inv, cfg)
-	}
-	res := check.Check(rules, report)
-	out := cmd.OutOrStdout()
-	if write != nil {
-		err = write(out, res)
-	} else {
-		_, err = io.WriteString(out, res.Text())
-	}
-	if err != nil {
+	result := check.Check(rules, res.Flows())
+	if err := r.Check(cmd.OutOrStdout(), result); err != nil {
 		return err
 	}
-	if !res.OK {
+	if !result.OK {
 		return &exitError{code: exitViolations}
 	}
 	return nil

@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
+	"iter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
-	"github.com/pcapcheck/pcapcheck/internal/inventory"
-	"github.com/pcapcheck/pcapcheck/internal/istio"
+	"github.com/pcapcheck/pcapcheck/internal/render"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // compareCmd holds the flags of `pcapcheck compare`.
@@ -54,7 +54,7 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 	default:
 		return badInput(errors.New("compare needs BEFORE and AFTER captures: two arguments, or --before and --after flags (see pcapcheck compare --help)"))
 	}
-	render, err := c.out.renderer()
+	render, err := c.out.renderer(render.Comparison)
 	if err != nil {
 		return err
 	}
@@ -62,38 +62,28 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	sides := [2][]string{before, after}
-	var invs [2]*inventory.Inventory
-	var cfgs [2]*istio.Config
+	var clusters [2]*cluster
 	for i, sideInventory := range [][]string{c.beforeInventory, c.afterInventory} {
-		inv, cfg, err := c.mesh.load(append(append([]string{}, c.inventory...), sideInventory...))
+		cl, err := c.mesh.load(append(append([]string{}, c.inventory...), sideInventory...))
 		if err != nil {
 			return err
 		}
-		invs[i], cfgs[i] = inv, cfg
+		clusters[i] = cl
 	}
-	// Istio configuration on either side (Sidecars in a side's inventory,
-	// or --sidecars for both) predicts both: a side without any has the
-	// default scope.
-	predicted := !cfgs[0].Empty() || !cfgs[1].Empty()
-	var reports [2]*engine.Report
+	predicted := !clusters[0].cfg.Empty() || !clusters[1].cfg.Empty()
+	var reports [2]*report.Report
+	var flows [2]iter.Seq[*report.Flow]
 	for i := range sides {
-		a, err := readSide(cmd.Context(), sides[i], cmd.InOrStdin(), invs[i], &c.read)
+		res, err := readSide(cmd.Context(), sides[i], cmd.InOrStdin(), clusters[i], &c.read, clusters[i].annotators(predicted))
 		if err != nil {
 			return err
 		}
-		reports[i] = a.Stream()
-		if predicted {
-			istio.Annotate(reports[i], invs[i], cfgs[i])
-		}
-		// The summary table needs no flows: each side's are made and
-		// dropped before the next side is read.
-		if c.out.summaryOnly() {
-			if err := reports[i].EachFlow(func(*engine.Flow) error { return nil }); err != nil {
-				return err
-			}
-		} else {
-			reports[i].Collect()
+		reports[i] = res.Report()
+		// The summary table needs no flow: the result, and its flow table,
+		// can go before the other side is read.
+		if !c.out.summaryOnly() {
+			flows[i] = res.Flows()
 		}
 	}
-	return render.Comparison(cmd.OutOrStdout(), engine.Compare(reports[0], reports[1]))
+	return render.Comparison(cmd.OutOrStdout(), report.Compare(reports[0], reports[1]), flows[0], flows[1])
 }

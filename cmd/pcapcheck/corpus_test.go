@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // corpusDir holds tcpdump's regression captures (../shared/corpus/tcpdump
@@ -82,7 +82,7 @@ type corpusRun struct {
 	stderr string
 	rss    int64 // peak resident set, bytes
 	took   time.Duration
-	report *engine.Report
+	report *schemaReport
 	// problem is the error's kind for exit 2 (the message after the file
 	// name, with numbers blanked).
 	problem string
@@ -187,15 +187,15 @@ func checkCorpusRun(t *testing.T, r *corpusRun) {
 
 // checkCorpusReport checks that an analyze report is valid JSON of the
 // documented schema and that its counts add up.
-func checkCorpusReport(t *testing.T, file string, out []byte) *engine.Report {
+func checkCorpusReport(t *testing.T, file string, out []byte) *schemaReport {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(out))
 	dec.DisallowUnknownFields()
-	var rep engine.Report
+	var rep schemaReport
 	if err := dec.Decode(&rep); err != nil {
 		t.Fatalf("invalid JSON report: %v\n%s", err, out)
 	}
-	if rep.Schema != engine.SchemaAnalyze || len(rep.Captures) != 1 || rep.Captures[0].File != file {
+	if rep.Schema != report.SchemaAnalyze || len(rep.Captures) != 1 || rep.Captures[0].File != file {
 		t.Fatalf("schema %q, captures %+v", rep.Schema, rep.Captures)
 	}
 	c := rep.Captures[0]

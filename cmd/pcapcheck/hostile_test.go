@@ -17,8 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
-
-	"github.com/pcapcheck/pcapcheck/internal/engine"
 )
 
 // Untrusted strings an attacker puts in packets and inventories: an OSC
@@ -82,11 +80,11 @@ func TestUntrustedStringsEndToEnd(t *testing.T) {
 					assert.Contains(t, stdout, want)
 				}
 			case "json":
-				var rep engine.Report
+				var rep schemaReport
 				require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
 				checkHostileReport(t, &rep)
 			case "yaml":
-				var rep engine.Report
+				var rep schemaReport
 				require.NoError(t, yaml.Unmarshal([]byte(stdout), &rep))
 				checkHostileReport(t, &rep)
 			}
@@ -97,7 +95,7 @@ func TestUntrustedStringsEndToEnd(t *testing.T) {
 // checkHostileReport checks that a decoded JSON or YAML report holds the
 // hostile strings as they were sent: escape sequences intact, bytes that
 // are not UTF-8 replaced by U+FFFD.
-func checkHostileReport(t *testing.T, rep *engine.Report) {
+func checkHostileReport(t *testing.T, rep *schemaReport) {
 	t.Helper()
 	valid := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 	var sawTLS, sawHTTP bool
@@ -317,7 +315,7 @@ func TestCutShortReports(t *testing.T) {
 			code, stdout, stderr := runIn(t, dir, "", "analyze", tt.file, "-o", "json")
 			require.Equal(t, 0, code, "stderr: %s", stderr)
 			assert.Empty(t, stderr)
-			var rep engine.Report
+			var rep schemaReport
 			require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
 			require.Len(t, rep.Captures, 1)
 			assert.NotEmpty(t, rep.Flows, "the flows read before the cut")
@@ -370,7 +368,7 @@ func TestInventoryGoneWrong(t *testing.T) {
 	t.Run("one IP claimed twice", func(t *testing.T) {
 		code, stdout, stderr := runIn(t, dir, "", "analyze", abs, "--inventory", "twins.txt", "-o", "json")
 		require.Equal(t, 0, code, stderr)
-		var rep engine.Report
+		var rep schemaReport
 		require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
 		assert.Contains(t, strings.Join(rep.Warnings, "\n"), "10.244.2.34 is claimed by pod a/twin (twins.txt:2) and pod b/twin (twins.txt:3)")
 	})

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/engine"
-	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
@@ -49,19 +48,6 @@ func closeAll(sources []capture.Source) {
 	}
 }
 
-// loadInventory reads inventory paths; none gives an empty inventory.
-func loadInventory(paths []string) (*inventory.Inventory, error) {
-	if len(paths) == 0 {
-		return &inventory.Inventory{}, nil
-	}
-	inv, err := inventory.Load(paths...)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	return inv, nil
-}
-
-// outputFlags are the rendering flags analyze and compare share.
 type outputFlags struct {
 	format string
 	flows  bool
@@ -78,42 +64,39 @@ func (o *outputFlags) summaryOnly() bool {
 	return err == nil && f == render.Table && !o.flows
 }
 
-func (o *outputFlags) renderer() (render.Renderer, error) {
-	f, err := render.ParseFormat(o.format)
+// renderer returns the renderer of the chosen format for document d.
+func (o *outputFlags) renderer(d render.Document) (render.Renderer, error) {
+	f, err := render.ParseFormatFor(o.format, d)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	mode, err := render.ParseColorMode(o.color)
-	if err != nil {
-		return nil, badInput(err)
+	mode := render.ColorNever
+	if o.color != "" {
+		if mode, err = render.ParseColorMode(o.color); err != nil {
+			return nil, badInput(err)
+		}
 	}
-	color := mode.Enabled(o.stdout(), os.Getenv)
+	color := false
+	if o.stdout != nil {
+		color = mode.Enabled(o.stdout(), os.Getenv)
+	}
 	return render.New(f, render.WithFlows(o.flows), render.WithColor(color))
 }
 
-// analyzeSide analyzes one set of captures against one inventory; read
-// sets the flow limit and shows a progress bar.
-func analyzeSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*engine.Report, error) {
-	a, err := readSide(ctx, paths, stdin, inv, read)
-	if err != nil {
-		return nil, err
-	}
-	return a.Report(), nil
-}
-
-// readSide reads one set of captures into flows.
-func readSide(ctx context.Context, paths []string, stdin io.Reader, inv *inventory.Inventory, read *readFlags) (*engine.Analyzer, error) {
+// readSide reads one set of captures into flows and freezes them into a
+// result, with the annotators.
+func readSide(ctx context.Context, paths []string, stdin io.Reader, cl *cluster, read *readFlags, anns []engine.Annotator) (*engine.Result, error) {
 	sources, err := openCaptures(paths, stdin)
 	if err != nil {
 		return nil, err
 	}
 	defer closeAll(sources)
-	a := engine.New(read.options(engine.Options{Inventory: inv}))
+	a := engine.New(read.options(engine.Options{Inventory: cl.inv, Index: cl.idx}))
 	stopProgress := read.startProgress(paths, sources)
 	err = a.Run(ctx, sources...)
 	stopProgress()
 	if err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
-	return a, nil
+	return a.Result(anns...), nil
 }

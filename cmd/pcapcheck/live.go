@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -56,11 +57,11 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 	if c.iface == "" {
 		return badInput(fmt.Errorf("live needs an interface: -i IFACE (see %s --help)", cmd.CommandPath()))
 	}
-	render, err := c.out.renderer()
+	render, err := c.out.renderer(render.Analysis)
 	if err != nil {
 		return err
 	}
-	inv, err := loadInventory(c.inventory)
+	cl, err := (&meshFlags{}).load(c.inventory)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 	}
 	stdout := cmd.OutOrStdout()
 	screen := newLiveScreen(stdout, c.iface, c.out.format)
-	a := engine.New(engine.Options{Inventory: inv})
+	a := engine.New(engine.Options{Inventory: cl.inv, Index: cl.idx, Tick: func(a *engine.Analyzer) { screen.maybeDraw(a) }})
 	opts.Idle = func() { screen.maybeDraw(a) }
 	src, err := capture.OpenLive(c.iface, opts)
 	if err != nil {
@@ -95,16 +96,10 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 		}
 		src.Stop()
 	}()
-	idx := a.AddSource(src.Info())
-	var p capture.Packet
-	for {
-		err := src.Next(&p)
-		if err != nil {
-			a.EndSource(idx, err)
-			break
-		}
-		a.Add(&p, idx)
-		screen.maybeDraw(a)
+	// Ctrl-C and --duration stop the source, which ends Run as the end of
+	// a file does.
+	if err := a.Run(context.WithoutCancel(cmd.Context()), src); err != nil {
+		return err
 	}
 	if err := src.Close(); err != nil {
 		return badInput(fmt.Errorf("writing %s: %w", c.write, err))
@@ -115,7 +110,8 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	screen.clear()
-	return render.Analysis(stdout, a.Stream())
+	res := a.Result()
+	return render.Analysis(stdout, res.Report(), res.Flows())
 }
 
 // liveScreen redraws the summary on a terminal once a second; on anything
@@ -146,10 +142,9 @@ func (s *liveScreen) maybeDraw(a *engine.Analyzer) {
 		return
 	}
 	s.last = time.Now()
-	// The summary table makes the flows without keeping them.
-	r := a.Stream()
+	r := a.Snapshot()
 	var table bytes.Buffer
-	s.table.Analysis(&table, r)
+	s.table.Analysis(&table, r, nil)
 	flows := 0
 	for _, row := range r.Summary {
 		flows += row.Flows

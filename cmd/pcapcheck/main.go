@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
 func main() {
@@ -52,7 +54,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = ee.err
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "pcapcheck: "+oneLine(err.Error()))
+		fmt.Fprintln(stderr, "pcapcheck: "+render.Clean(oneLine(err.Error())))
 	}
 	return code
 }

@@ -23,31 +23,44 @@ func (m *meshFlags) bind(cmd *cobra.Command) {
 		"Istio mesh config: the istio ConfigMap, its mesh: key, a MeshConfig, or meshConfig: of IstioOperator or Helm values; repeatable")
 }
 
+// cluster is what the inventory flags say: the inventory, its index (built
+// once a run), and the Istio configuration.
+type cluster struct {
+	inv *inventory.Inventory
+	idx *inventory.Index // nil for an empty inventory
+	cfg *istio.Config
+}
+
 // load reads the inventory, taking the Sidecar objects and mesh configs it
 // holds, then the files of --sidecars and --mesh-config. Any error is bad
 // input.
-func (m *meshFlags) load(inventoryPaths []string) (*inventory.Inventory, *istio.Config, error) {
+func (m *meshFlags) load(inventoryPaths []string) (*cluster, error) {
 	cfg := &istio.Config{}
 	inv := &inventory.Inventory{}
 	if len(inventoryPaths) > 0 {
 		var err error
 		if inv, err = inventory.LoadWith(inventory.Options{Documents: cfg.Take}, inventoryPaths...); err != nil {
-			return nil, nil, badInput(err)
+			return nil, badInput(err)
 		}
 	}
 	for _, paths := range [][]string{m.sidecars, m.meshConfig} {
 		if err := cfg.Load(paths...); err != nil {
-			return nil, nil, badInput(err)
+			return nil, badInput(err)
 		}
 	}
 	cfg.Finish()
-	return inv, cfg, nil
+	c := &cluster{inv: inv, cfg: cfg}
+	if !inv.Empty() {
+		c.idx = inv.Index()
+	}
+	return c, nil
 }
 
-// predict writes the expected paths into the report when there is Istio
-// configuration to predict them from.
-func predict(r *engine.Report, inv *inventory.Inventory, cfg *istio.Config) {
-	if !cfg.Empty() {
-		istio.Annotate(r, inv, cfg)
+// annotators predict the expected paths when there is Istio configuration
+// to predict them from, or when always is set.
+func (c *cluster) annotators(always bool) []engine.Annotator {
+	if c.cfg.Empty() && !always {
+		return nil
 	}
+	return []engine.Annotator{istio.Annotator(c.inv, c.idx, c.cfg)}
 }

@@ -12,8 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/pcapcheck/pcapcheck/internal/engine"
 )
 
 // TestMaxFlowsFlag: --max-flows folds flows past it, says so in the
@@ -21,7 +19,7 @@ import (
 func TestMaxFlowsFlag(t *testing.T) {
 	code, stdout, stderr := runIn(t, bookinfo, "", "analyze", "before/veth.pcap", "-o", "json", "--max-flows", "2")
 	require.Equal(t, 0, code, stderr)
-	var r engine.Report
+	var r schemaReport
 	require.NoError(t, json.Unmarshal([]byte(stdout), &r))
 	var warned bool
 	for _, w := range r.Warnings {

@@ -25,14 +25,14 @@ func runHere(t *testing.T, args []string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-// TestStreamedReportMatchesCollected: `analyze -o json` writes a streamed
-// report, its flows made as they are written (analyze.Stream), and the
-// default table makes them without keeping them, with the
-// Sidecar objects annotating them as they are made; compare and check
-// collect the report first (Analyzer.Report) and annotate the collected
-// flows. Both must say the same: with NAT legs paired, tcpdump text, a flow
-// limit folding flows, and Sidecar objects predicting expected paths.
-// (Legs paired by address are analyze's TestLegsPairedByAddress.)
+// TestStreamedReportMatchesCollected: `analyze -o json` writes its flows
+// as the result makes them, through render's own JSON writer, and the
+// default table prints the summary made when the result was frozen. Both
+// must say what encoding/json says of the collected report
+// (engine.Result.Collect) and what the table says of it: with NAT legs
+// paired, tcpdump text, a flow limit folding flows, and Sidecar objects
+// predicting expected paths. (Legs paired by address are engine's
+// TestLegsPairedByAddress.)
 func TestStreamedReportMatchesCollected(t *testing.T) {
 	lab := "../lab/testdata/run/"
 	tests := []struct {
@@ -62,21 +62,19 @@ func TestStreamedReportMatchesCollected(t *testing.T) {
 			}
 			code, out, stderr := runIn(t, bookinfo, "", args...)
 			require.Equal(t, 0, code, stderr)
-			var streamed engine.Report
+			var streamed schemaReport
 			require.NoError(t, jsonUnmarshal(out, &streamed))
 
 			// The same, collected, in this package's working directory.
 			m := meshFlags{sidecars: tt.sidecars, meshConfig: tt.meshConfig}
-			inv, cfg, err := m.load(tt.inventory)
+			cl, err := m.load(tt.inventory)
 			require.NoError(t, err)
-			a, err := readSide(context.Background(), tt.captures, nil, inv, &readFlags{quiet: true, maxFlows: maxFlows})
+			res, err := readSide(context.Background(), tt.captures, nil, cl, &readFlags{quiet: true, maxFlows: maxFlows}, cl.annotators(false))
 			require.NoError(t, err)
-			r := a.Report()
-			require.False(t, r.Streaming())
-			predict(r, inv, cfg)
+			r := res.Collect()
 			encoded, err := json.Marshal(r)
 			require.NoError(t, err)
-			var collected engine.Report
+			var collected schemaReport
 			require.NoError(t, json.Unmarshal(encoded, &collected))
 
 			require.NotEmpty(t, collected.Flows)
@@ -89,7 +87,7 @@ func TestStreamedReportMatchesCollected(t *testing.T) {
 			render, err := render.New(render.Table)
 			require.NoError(t, err)
 			var want bytes.Buffer
-			require.NoError(t, render.Analysis(&want, r))
+			require.NoError(t, render.Analysis(&want, r, nil))
 			assert.Equal(t, want.String(), table)
 		})
 	}

@@ -48,7 +48,7 @@ func (c *suggestCmd) run(cmd *cobra.Command, args []string) error {
 	}
 	// Sidecars and mesh configs in the inventory are taken (not warned
 	// about) but not merged into: --from says what to merge into.
-	inv, _, err := (&meshFlags{}).load(c.inventory)
+	cl, err := (&meshFlags{}).load(c.inventory)
 	if err != nil {
 		return err
 	}
@@ -59,11 +59,11 @@ func (c *suggestCmd) run(cmd *cobra.Command, args []string) error {
 			return badInput(err)
 		}
 	}
-	report, err := analyzeSide(cmd.Context(), args, cmd.InOrStdin(), inv, &c.read)
+	res, err := readSide(cmd.Context(), args, cmd.InOrStdin(), cl, &c.read, nil)
 	if err != nil {
 		return err
 	}
-	sg := istio.Suggest(report, inv, opts)
+	sg := istio.Suggest(res.Flows(), cl.idx, opts)
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "# pcapcheck suggest %s\n", strings.Join(args, " "))
 	if opts.From != nil {

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -139,4 +140,20 @@ type Packet struct {
 	// Payload is the part of the payload the capture kept. It aliases the
 	// source's buffer and is valid until the next call to Next.
 	Payload []byte
+}
+
+// MarshalText writes "tcp" or "udp", as reports spell a flow's protocol.
+func (t Transport) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads "tcp" or "udp".
+func (t *Transport) UnmarshalText(b []byte) error {
+	switch strings.ToLower(string(b)) {
+	case "tcp":
+		*t = TCP
+	case "udp":
+		*t = UDP
+	default:
+		return fmt.Errorf("unknown transport %q", b)
+	}
+	return nil
 }

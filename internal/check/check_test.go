@@ -1,13 +1,17 @@
 package check
 
 import (
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 func TestGlob(t *testing.T) {
@@ -38,9 +42,9 @@ func TestParse(t *testing.T) {
 	f, err := Parse("e.yaml", []byte("rules:\n- {from: \"web/*\", to: \"*\", forbid: [external, unknown]}\n- from: a\n  verdict: [passthrough, sidecar-dnat]\n  why: because\n- {match: expected}\n- {to: x, present: false}\n"))
 	require.NoError(t, err)
 	require.Len(t, f.Rules, 4)
-	assert.Equal(t, Rule{From: "web/*", To: "*", Forbid: []engine.Verdict{engine.External, engine.Unknown}, Line: 2,
+	assert.Equal(t, Rule{From: "web/*", To: "*", Forbid: []report.Verdict{report.External, report.Unknown}, Line: 2,
 		Text: `{from: "web/*", to: "*", forbid: [external, unknown]}`}, f.Rules[0])
-	assert.Equal(t, []engine.Verdict{engine.Passthrough, engine.SidecarDNAT}, f.Rules[1].Verdicts)
+	assert.Equal(t, []report.Verdict{report.Passthrough, report.SidecarDNAT}, f.Rules[1].Verdicts)
 	assert.Equal(t, "because", f.Rules[1].Why)
 	assert.Equal(t, 3, f.Rules[1].Line)
 	assert.True(t, f.Rules[2].MatchExpected)
@@ -69,14 +73,24 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	flow := func(client, server, service string, v engine.Verdict, expected string) engine.Flow {
-		return engine.Flow{Proto: "tcp", Client: "10.0.0.1:5000", ClientPod: client, Server: server, Service: service,
-			Verdict: v, Expected: expected, First: time.Unix(0, 0)}
+	ref := func(s string) inventory.Ref {
+		if ns, name, ok := strings.Cut(s, "/"); ok {
+			return inventory.Ref{Namespace: ns, Name: name}
+		}
+		return inventory.Ref{Name: s}
 	}
-	r := &engine.Report{Flows: []engine.Flow{
-		flow("web/frontend", "10.96.0.9:80", "prod/api", engine.Passthrough, "sidecar-dnat"),
-		flow("web/frontend", "93.184.216.34:443", "", engine.External, ""),
-		flow("ops/job", "10.244.0.9:80", "prod/api", engine.SidecarDNAT, "sidecar-dnat"),
+	flow := func(client, server, service string, v report.Verdict, expected string) report.Flow {
+		var exp report.Path
+		if expected != "" {
+			exp, _ = report.ParsePath(expected)
+		}
+		return report.Flow{Proto: capture.TCP, Client: netip.MustParseAddrPort("10.0.0.1:5000"), ClientPod: ref(client), Server: netip.MustParseAddrPort(server), Service: ref(service),
+			Verdict: v, Expected: exp, First: time.Unix(0, 0)}
+	}
+	r := &report.Report{Flows: []report.Flow{
+		flow("web/frontend", "10.96.0.9:80", "prod/api", report.Passthrough, "sidecar-dnat"),
+		flow("web/frontend", "93.184.216.34:443", "", report.External, ""),
+		flow("ops/job", "10.244.0.9:80", "prod/api", report.SidecarDNAT, "sidecar-dnat"),
 	}}
 	f, err := Parse("e.yaml", []byte(`
 - {from: "web/*", to: "*", forbid: [external]}
@@ -86,7 +100,7 @@ func TestCheck(t *testing.T) {
 - {from: "*", to: "93.184.*", present: false}
 `))
 	require.NoError(t, err)
-	res := Check(f, r)
+	res := Check(f, r.All())
 	assert.False(t, res.OK)
 	var lines []string
 	for _, v := range res.Violations {

@@ -13,7 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
@@ -58,9 +58,9 @@ type Rule struct {
 	From, To string
 	// Verdicts: every selected flow must have one of them; nil when the
 	// rule does not say.
-	Verdicts []engine.Verdict
+	Verdicts []report.Verdict
 	// Forbid: no selected flow may have any of them.
-	Forbid []engine.Verdict
+	Forbid []report.Verdict
 	// MatchExpected: observed must equal predicted.
 	MatchExpected bool
 	// Present: nil when the rule does not say; true requires a selected
@@ -216,18 +216,18 @@ func str(path string, n *yaml.Node, what string) (string, error) {
 }
 
 // verdicts reads a verdict name or a list of them.
-func verdicts(path string, n *yaml.Node, what string) ([]engine.Verdict, error) {
+func verdicts(path string, n *yaml.Node, what string) ([]report.Verdict, error) {
 	items := []*yaml.Node{n}
 	if n.Kind == yaml.SequenceNode {
 		items = n.Content
 	}
-	out := []engine.Verdict{}
+	out := []report.Verdict{}
 	for _, item := range items {
 		s, err := str(path, item, what)
 		if err != nil {
 			return nil, err
 		}
-		v, perr := engine.ParseVerdict(s)
+		v, perr := report.ParseVerdict(s)
 		if perr != nil {
 			return nil, errAt(path, item, "%s: %s", what, strings.TrimPrefix(perr.Error(), "analyze: "))
 		}

@@ -19,26 +19,40 @@ const DefaultDedupeWindow = 50 * time.Millisecond
 // Options configure an Analyzer.
 type Options struct {
 	// Inventory is what is known about the cluster; nil or empty means
-	// verdicts rest on the packets alone.
+	// verdicts rest on the packets alone. Index is its index, when the
+	// caller has built it already; otherwise New builds it.
 	Inventory *inventory.Inventory
+	Index     *inventory.Index
 	// DedupeWindow overrides DefaultDedupeWindow when positive.
 	DedupeWindow time.Duration
 	// MaxFlows bounds the flows kept apart; past it, new flows are folded
 	// into aggregates (see fold.go) and the report warns. 0 means
 	// DefaultMaxFlows.
 	MaxFlows int
+	// Tick, when set, is called after every packet Run reads (live capture
+	// redraws its screen from it); it must not call Run.
+	Tick func(*Analyzer)
 }
 
-// Analyzer reads packets into flows and, at the end, judges them. It is not
-// safe for concurrent use.
+// Analyzer reads packets into flows. Result ends the reading and freezes
+// what was read into a Result, from which reports are made. An Analyzer is
+// not safe for concurrent use.
 type Analyzer struct {
-	inv   *inventory.Inventory
-	idx   *inventory.Index
-	table *flowTable
-	dd    *dedupe
+	*flowData
+	dd *dedupe
 	// single is set while Run reads one source that cannot hold a packet
 	// twice: the dedupe table is then skipped.
-	single   bool
+	single bool
+	tick   func(*Analyzer)
+}
+
+// flowData is what reading made, and all a report is made from: the flow
+// table, what payloads said, the sources and their interfaces, the NAT
+// votes and the folds. A Result owns it once reading ends.
+type flowData struct {
+	inv      *inventory.Inventory
+	idx      *inventory.Index
+	table    *flowTable
 	ifaces   ifaceRegistry
 	natVotes map[natPair]int
 	l7       []l7Info
@@ -68,13 +82,19 @@ func New(opts Options) *Analyzer {
 		maxFlows = DefaultMaxFlows
 	}
 	a := &Analyzer{
-		inv:      opts.Inventory,
-		table:    newFlowTable(),
-		dd:       newDedupe(int64(window)),
-		natVotes: map[natPair]int{},
-		maxFlows: maxFlows,
+		flowData: &flowData{
+			inv:      opts.Inventory,
+			table:    newFlowTable(),
+			natVotes: map[natPair]int{},
+			maxFlows: maxFlows,
+		},
+		dd:   newDedupe(int64(window)),
+		tick: opts.Tick,
 	}
-	if !opts.Inventory.Empty() {
+	switch {
+	case opts.Index != nil:
+		a.idx = opts.Index
+	case !opts.Inventory.Empty():
 		a.idx = opts.Inventory.Index()
 	}
 	return a
@@ -115,6 +135,9 @@ func (a *Analyzer) Run(ctx context.Context, sources ...capture.Source) error {
 			return nil
 		}
 		a.Add(&heads[next], base+next)
+		if a.tick != nil {
+			a.tick(a)
+		}
 		live[next] = a.advance(base+next, sources[next], &heads[next])
 	}
 }
@@ -134,6 +157,9 @@ func (a *Analyzer) runOne(ctx context.Context, src capture.Source) error {
 			return nil
 		}
 		a.Add(&p, 0)
+		if a.tick != nil {
+			a.tick(a)
+		}
 	}
 }
 
@@ -152,6 +178,9 @@ func (a *Analyzer) runBatches(ctx context.Context, src capture.Batcher) error {
 		}
 		for i := range pkts {
 			a.Add(&pkts[i], 0)
+			if a.tick != nil {
+				a.tick(a)
+			}
 		}
 	}
 }
@@ -265,7 +294,7 @@ func (r *ifaceRegistry) id(src int, p *capture.Packet) int32 {
 // ifaceNames labels every interface id for reports, using what the
 // sources say: a pcapng or text interface name, or a Linux cooked v2
 // interface index. An interface without either has an empty name.
-func (a *Analyzer) ifaceNames() []string {
+func (a *flowData) ifaceNames() []string {
 	names := make([]string, len(a.ifaces.names))
 	for k, id := range a.ifaces.ids {
 		var name string

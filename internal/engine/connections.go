@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // connRef is one connection as the report lists it, in 24 bytes: a single
@@ -19,7 +20,7 @@ type connRef struct {
 	// clientSide is the side of legs[0] that is the client; natSide the
 	// side of legs[1] that is the translated destination.
 	clientSide, natSide uint8
-	how                 clientHow
+	how                 report.ClientFrom
 	pairedBy            pairing
 }
 
@@ -47,8 +48,8 @@ type conn struct {
 	server     netip.AddrPort
 	natTo      netip.AddrPort // zero unless a NAT leg was paired
 	pairedBy   pairing
-	clientFrom clientHow
-	handshake  string
+	clientFrom report.ClientFrom
+	handshake  report.Handshake
 	packets    int64
 	bytes      int64
 	dups       int64
@@ -68,7 +69,7 @@ func (c *conn) legIDs() []int32 {
 
 // connRefs merges NAT legs and orients every flow: one ref per connection,
 // in no particular order.
-func (a *Analyzer) connRefs(o *orienter) []connRef {
+func (a *flowData) connRefs(o *orienter) []connRef {
 	paired := make([]bool, a.table.len())
 	refs := make([]connRef, 0, a.table.len())
 	for _, pr := range a.natPairs() {
@@ -88,7 +89,7 @@ func (a *Analyzer) connRefs(o *orienter) []connRef {
 
 // ends returns a connection's client, server and, for NATed ones, the
 // translated destination.
-func (a *Analyzer) ends(r *connRef) (client, server, natTo netip.AddrPort) {
+func (a *flowData) ends(r *connRef) (client, server, natTo netip.AddrPort) {
 	k := &a.table.at(r.legs[0]).key
 	client, server = k.endpoint(r.clientSide), k.endpoint(1-r.clientSide)
 	if r.paired() {
@@ -99,7 +100,7 @@ func (a *Analyzer) ends(r *connRef) (client, server, natTo netip.AddrPort) {
 
 // compareRefs orders connections as the report lists flows: by first
 // packet, protocol (TCP first), client, server, and the NAT target.
-func (a *Analyzer) compareRefs(x, y *connRef) int {
+func (a *flowData) compareRefs(x, y *connRef) int {
 	if c := cmp.Compare(x.first, y.first); c != 0 {
 		return c
 	}
@@ -112,7 +113,7 @@ func (a *Analyzer) compareRefs(x, y *connRef) int {
 }
 
 // expand turns a ref into the connection it stands for.
-func (a *Analyzer) expand(r *connRef, o *orienter) conn {
+func (a *flowData) expand(r *connRef, o *orienter) conn {
 	c := conn{legs: r.legs, proto: a.table.at(r.legs[0]).key.proto, clientFrom: r.how, pairedBy: r.pairedBy}
 	c.client, c.server, c.natTo = a.ends(r)
 	a.fill(&c, o)
@@ -122,7 +123,7 @@ func (a *Analyzer) expand(r *connRef, o *orienter) conn {
 // natPairs turns the packet votes into pairs, each flow in at most one:
 // pairs with more votes win, ties go to the lower flow numbers so that the
 // result does not depend on map order.
-func (a *Analyzer) natPairs() []natPair {
+func (a *flowData) natPairs() []natPair {
 	type voted struct {
 		natPair
 		votes int
@@ -157,7 +158,7 @@ func (a *Analyzer) natPairs() []natPair {
 // pairRef merges two legs. The endpoint both legs share is the client:
 // kube-proxy's DNAT rewrites the destination and leaves the client alone.
 // Legs that share no endpoint (both addresses rewritten) are not merged.
-func (a *Analyzer) pairRef(pr natPair, o *orienter, by pairing) (connRef, bool) {
+func (a *flowData) pairRef(pr natPair, o *orienter, by pairing) (connRef, bool) {
 	pre, post := a.table.at(pr.pre), a.table.at(pr.post)
 	// cs is the client's side of pre, ns the translated destination's
 	// side of post.
@@ -190,25 +191,25 @@ func (a *Analyzer) pairRef(pr natPair, o *orienter, by pairing) (connRef, bool) 
 		pre, post = post, pre
 		cs, ns = sideOf(pre.key, client), 1-sideOf(post.key, client)
 	}
-	r := connRef{first: min(pre.first, post.first), legs: [2]int32{pr.pre, pr.post}, clientSide: cs, natSide: ns, how: byNAT, pairedBy: by}
+	r := connRef{first: min(pre.first, post.first), legs: [2]int32{pr.pre, pr.post}, clientSide: cs, natSide: ns, how: report.ByNAT, pairedBy: by}
 	for _, f := range []*flowState{pre, post} {
 		fs := sideOf(f.key, client)
 		if f.synFrom == fs || f.synAckFrom == 1-fs {
-			r.how = bySyn
+			r.how = report.BySyn
 		}
 	}
 	return r, true
 }
 
 // singleRef orients one unpaired flow.
-func (a *Analyzer) singleRef(i int32, o *orienter) connRef {
+func (a *flowData) singleRef(i int32, o *orienter) connRef {
 	f := a.table.at(i)
 	cs, how := o.clientSide(f, a.l7For(f))
 	return connRef{first: f.first, legs: [2]int32{i, -1}, clientSide: cs, how: how}
 }
 
 // fill sums the legs' counters and works out the handshake seen.
-func (a *Analyzer) fill(c *conn, o *orienter) {
+func (a *flowData) fill(c *conn, o *orienter) {
 	var syn, synAck bool
 	c.first = -1
 	for _, li := range c.legIDs() {
@@ -235,19 +236,19 @@ func (a *Analyzer) fill(c *conn, o *orienter) {
 	if c.proto == capture.TCP {
 		switch {
 		case syn && synAck:
-			c.handshake = "complete"
+			c.handshake = report.HandshakeComplete
 		case syn:
-			c.handshake = "syn"
+			c.handshake = report.HandshakeSyn
 		case synAck:
-			c.handshake = "syn-ack"
+			c.handshake = report.HandshakeSynAck
 		default:
-			c.handshake = "none"
+			c.handshake = report.HandshakeMissing
 		}
 	}
 }
 
 // l7For returns what the flow's payload said, or nil.
-func (a *Analyzer) l7For(f *flowState) *l7Info {
+func (a *flowData) l7For(f *flowState) *l7Info {
 	if f.l7 < 0 {
 		return nil
 	}
@@ -273,7 +274,7 @@ func sideOf(k flowKey, ep netip.AddrPort) uint8 {
 // the inventory to know which address is the ClusterIP. refs[:nPairs] are
 // already paired; the rest are single flows. It returns the refs with the
 // pairs it made in place of their two singles.
-func (a *Analyzer) pairByAddress(refs []connRef, nPairs int, o *orienter) []connRef {
+func (a *flowData) pairByAddress(refs []connRef, nPairs int, o *orienter) []connRef {
 	if o.idx == nil {
 		return refs
 	}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // DefaultMaxFlows is how many flows an Analyzer keeps apart when
@@ -113,7 +114,7 @@ func unspecified(a netip.Addr) netip.Addr {
 }
 
 // folded reports whether a connection holds an aggregate of folded flows.
-func (a *Analyzer) folded(r *connRef) bool {
+func (a *flowData) folded(r *connRef) bool {
 	for _, li := range r.legs {
 		if li >= 0 && a.table.at(li).folded != notFolded {
 			return true
@@ -123,7 +124,7 @@ func (a *Analyzer) folded(r *connRef) bool {
 }
 
 // foldWarning says what the flow limit folded, or "" when nothing was.
-func (a *Analyzer) foldWarning() string {
+func (a *flowData) foldWarning() string {
 	if a.folds.packets == 0 {
 		return ""
 	}
@@ -132,18 +133,8 @@ func (a *Analyzer) foldWarning() string {
 		a.folds.aggregates[foldClient], a.folds.aggregates[foldServer], a.folds.aggregates[foldAll])
 }
 
-// foldEvidence describes an aggregate flow for its evidence, or "".
-func foldEvidence(level foldLevel) string {
-	switch level {
-	case foldClient:
-		return "aggregate: the flows past the flow limit (--max-flows) from this client address to this server, client port set to 0"
-	case foldServer:
-		return "aggregate: the flows past the flow limit (--max-flows) from any client to this server"
-	case foldAll:
-		return "aggregate: the flows past the flow limit (--max-flows) that no other aggregate took"
-	}
-	return ""
-}
+// foldFacts is the evidence of an aggregate flow, by how it was folded.
+var foldFacts = [...]report.Fact{foldClient: report.FactAggregateClient, foldServer: report.FactAggregateServer, foldAll: report.FactAggregateAll}
 
 // hyperLogLog estimates how many distinct hashes it was given, in 4 KiB,
 // within about 1.6%.

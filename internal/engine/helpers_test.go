@@ -12,6 +12,7 @@ import (
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // base is the capture time the test packets are offset from.
@@ -93,9 +94,20 @@ func seedInventory(t testing.TB, istioctl ...string) *inventory.Inventory {
 }
 
 // analyzeAll runs an analyzer over sources and returns its report.
-func analyzeAll(t testing.TB, inv *inventory.Inventory, sources ...capture.Source) *Report {
+func analyzeAll(t testing.TB, inv *inventory.Inventory, sources ...capture.Source) *report.Report {
 	t.Helper()
 	a := New(Options{Inventory: inv})
 	require.NoError(t, a.Run(context.Background(), sources...))
-	return a.Report()
+	return a.Result().Collect()
 }
+
+// ref reads "namespace/name" as the tests spell pods and services.
+func ref(s string) inventory.Ref {
+	if ns, name, ok := strings.Cut(s, "/"); ok {
+		return inventory.Ref{Namespace: ns, Name: name}
+	}
+	return inventory.Ref{Name: s}
+}
+
+// sentences is a flow's evidence as text.
+func sentences(f report.Flow) []string { return report.Sentences(f.Evidence) }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pcapcheck/pcapcheck/internal/report"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -61,19 +63,19 @@ func TestNATLegsAreOneConnection(t *testing.T) {
 			r := analyzeAll(t, inv, newSource(t, "any.pcap", legs(true)...))
 			require.Len(t, r.Flows, 1, "the translated leg is not a flow of its own")
 			f := r.Flows[0]
-			assert.Equal(t, Passthrough, f.Verdict, "evidence %q", f.Evidence)
-			assert.Equal(t, "10.244.2.34:42122", f.Client)
-			assert.Equal(t, "10.96.209.151:9080", f.Server)
-			assert.Equal(t, "10.244.2.32:9080", f.NATTo)
+			assert.Equal(t, report.Passthrough, f.Verdict, "evidence %q", f.Evidence)
+			assert.Equal(t, "10.244.2.34:42122", f.Client.String())
+			assert.Equal(t, "10.96.209.151:9080", f.Server.String())
+			assert.Equal(t, "10.244.2.32:9080", f.NATTo.String())
 			assert.Equal(t, int64(9), f.Packets, "each packet counted once")
 			assert.Equal(t, int64(9), f.Duplicates)
-			assert.Equal(t, "complete", f.Handshake)
-			assert.Equal(t, "ifindex 7,ifindex 9", f.Interface)
+			assert.Equal(t, "complete", f.Handshake.String())
+			assert.Equal(t, "ifindex 7,ifindex 9", f.Interfaces.String())
 			if tt.inv {
-				assert.Equal(t, "bookinfo/reviews-v3-f68f94645-bmzrn", f.NATToPod)
-				assert.Equal(t, "bookinfo/reviews", f.Service)
+				assert.Equal(t, "bookinfo/reviews-v3-f68f94645-bmzrn", f.NATToPod.String())
+				assert.Equal(t, "bookinfo/reviews", f.Service.String())
 				require.Len(t, r.Summary, 1)
-				assert.Equal(t, []Server{{Addr: "10.244.2.32:9080", Pod: "bookinfo/reviews-v3-f68f94645-bmzrn"}}, r.Summary[0].Servers)
+				assert.Equal(t, []report.Server{{Addr: netip.MustParseAddrPort("10.244.2.32:9080"), Pod: ref("bookinfo/reviews-v3-f68f94645-bmzrn")}}, r.Summary[0].Servers)
 			}
 		})
 	}
@@ -86,7 +88,7 @@ func TestSamePacketOnTwoInterfacesCountsOnce(t *testing.T) {
 	assert.Equal(t, int64(9), f.Packets)
 	assert.Equal(t, int64(9), f.Duplicates)
 	assert.Empty(t, f.NATTo)
-	assert.Equal(t, SidecarDNAT, f.Verdict)
+	assert.Equal(t, report.SidecarDNAT, f.Verdict)
 }
 
 // TestRetransmissionIsNotADuplicate: the same segment twice on one
@@ -115,7 +117,7 @@ func TestLegsOfTwoCapturesArePaired(t *testing.T) {
 	}
 	r := analyzeAll(t, seedInventory(t), newSource(t, "client-veth.pcap", client...), newSource(t, "server-veth.pcap", server...))
 	require.Len(t, r.Flows, 1)
-	assert.Equal(t, "10.244.2.32:9080", r.Flows[0].NATTo)
+	assert.Equal(t, "10.244.2.32:9080", r.Flows[0].NATTo.String())
 	assert.Equal(t, int64(9), r.Flows[0].Packets)
 	assert.Len(t, r.Captures, 2)
 }
@@ -134,9 +136,9 @@ func TestLegsPairedByAddress(t *testing.T) {
 			pk{at: 605 * ms, flow: "10.244.2.34:42122 > 10.244.2.32:9080", flags: "P.", seq: 2, len: 90}))
 	require.Len(t, r.Flows, 1)
 	f := r.Flows[0]
-	assert.Equal(t, Passthrough, f.Verdict)
-	assert.Equal(t, "10.244.2.32:9080", f.NATTo)
-	assert.True(t, containsSub(f.Evidence, "paired by addresses"), "%q", f.Evidence)
+	assert.Equal(t, report.Passthrough, f.Verdict)
+	assert.Equal(t, "10.244.2.32:9080", f.NATTo.String())
+	assert.True(t, containsSub(sentences(f), "paired by addresses"), "%q", f.Evidence)
 	assert.Equal(t, int64(4), f.Packets, "packets the legs did not share are all counted")
 }
 

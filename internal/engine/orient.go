@@ -5,18 +5,12 @@ import (
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // orienter decides which side of a flow is the client.
 type orienter struct {
 	idx *inventory.Index
-}
-
-func protoName(t capture.Transport) string {
-	if t == capture.UDP {
-		return "UDP"
-	}
-	return "TCP"
 }
 
 // isService reports whether ep is a Service's ClusterIP or external IP.
@@ -30,11 +24,11 @@ func (o *orienter) isService(ep netip.AddrPort) bool {
 // backsServiceAt reports whether pod endpoint ep backs the service whose
 // address is vip.
 func (o *orienter) backsServiceAt(ep, vip netip.AddrPort, proto capture.Transport) bool {
-	svc, _ := o.idx.ServiceAt(vip.Addr(), vip.Port(), protoName(proto))
+	svc, _ := o.idx.ServiceAt(vip.Addr(), vip.Port(), proto)
 	if svc == nil {
 		return false
 	}
-	for _, b := range o.idx.Backends(ep.Addr(), ep.Port(), protoName(proto)) {
+	for _, b := range o.idx.Backends(ep.Addr(), ep.Port(), proto) {
 		if b.Service == svc.Ref || (b.Service.Namespace == "" && b.Service.Name == svc.Name) {
 			return true
 		}
@@ -50,10 +44,10 @@ func (o *orienter) serverScore(ep netip.AddrPort, proto capture.Transport) int {
 	if o.idx == nil {
 		return 0
 	}
-	if svc, port := o.idx.ServiceAt(ep.Addr(), ep.Port(), protoName(proto)); svc != nil && port != nil {
+	if svc, port := o.idx.ServiceAt(ep.Addr(), ep.Port(), proto); svc != nil && port != nil {
 		return 2
 	}
-	if len(o.idx.Backends(ep.Addr(), ep.Port(), protoName(proto))) > 0 {
+	if len(o.idx.Backends(ep.Addr(), ep.Port(), proto)) > 0 {
 		return 1
 	}
 	return 0
@@ -77,50 +71,31 @@ func portRank(p uint16) int {
 // clientSide says which side of f is the client and how that was told: a
 // SYN, a SYN-ACK, a ClientHello or HTTP request, the inventory, the ports,
 // or, for lack of anything better, who sent first.
-func (o *orienter) clientSide(f *flowState, l7 *l7Info) (uint8, clientHow) {
+func (o *orienter) clientSide(f *flowState, l7 *l7Info) (uint8, report.ClientFrom) {
 	switch {
 	case f.synFrom != sideNone:
-		return f.synFrom, bySyn
+		return f.synFrom, report.BySyn
 	case f.synAckFrom != sideNone:
-		return 1 - f.synAckFrom, bySynAck
+		return 1 - f.synAckFrom, report.BySynAck
 	case l7 != nil && l7.helloFrom != sideNone:
-		return l7.helloFrom, byPayload
+		return l7.helloFrom, report.ByPayload
 	case l7 != nil && l7.httpFrom != sideNone:
-		return l7.httpFrom, byPayload
+		return l7.httpFrom, report.ByPayload
 	}
 	if sa, sb := o.serverScore(f.key.A(), f.key.proto), o.serverScore(f.key.B(), f.key.proto); sa != sb {
 		if sa > sb {
-			return sideB, byInventory
+			return sideB, report.ByInventory
 		}
-		return sideA, byInventory
+		return sideA, report.ByInventory
 	}
 	if ra, rb := portRank(f.key.aPort), portRank(f.key.bPort); ra != rb {
 		if ra > rb {
-			return sideB, byPorts
+			return sideB, report.ByPorts
 		}
-		return sideA, byPorts
+		return sideA, report.ByPorts
 	}
 	if f.firstFrom != sideNone {
-		return f.firstFrom, byFirstPacket
+		return f.firstFrom, report.ByFirstPacket
 	}
-	return sideA, byFirstPacket
+	return sideA, report.ByFirstPacket
 }
-
-// clientHow says how the client of a connection was told.
-type clientHow uint8
-
-const (
-	bySyn clientHow = iota
-	bySynAck
-	byPayload
-	byInventory
-	byPorts
-	byFirstPacket
-	// byNAT: the endpoint both legs of a NATed connection share.
-	byNAT
-)
-
-var clientHowNames = [...]string{bySyn: "syn", bySynAck: "syn-ack", byPayload: "payload", byInventory: "inventory",
-	byPorts: "ports", byFirstPacket: "first-packet", byNAT: "nat"}
-
-func (h clientHow) String() string { return clientHowNames[h] }

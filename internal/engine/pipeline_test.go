@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pcapcheck/pcapcheck/internal/report"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -147,8 +149,8 @@ func TestMemoryDoesNotGrowWithPackets(t *testing.T) {
 // so, and it is the same on every run.
 func TestMaxFlows(t *testing.T) {
 	data := synthPcap(3_000, 30_000)
-	full := runPcap(t, data, Options{}).Report()
-	limited := func() *Report { return runPcap(t, data, Options{MaxFlows: 2_800}).Report() }
+	full := runPcap(t, data, Options{}).Result().Collect()
+	limited := func() *report.Report { return runPcap(t, data, Options{MaxFlows: 2_800}).Result().Collect() }
 	r := limited()
 	require.True(t, assert.ObjectsAreEqual(r, limited()), "folded reports differ between runs")
 
@@ -157,9 +159,9 @@ func TestMaxFlows(t *testing.T) {
 	for _, f := range r.Flows {
 		packets += f.Packets
 		bytes += f.Bytes
-		if strings.HasSuffix(f.Client, ":0") {
+		if f.Client.Port() == 0 {
 			folded++
-			assert.Contains(t, strings.Join(f.Evidence, "\n"), "aggregate:", f.Client)
+			assert.Contains(t, strings.Join(sentences(f), "\n"), "aggregate:", f.Client)
 		}
 	}
 	assert.Equal(t, int64(30_000), packets, "every packet is counted once")
@@ -186,10 +188,10 @@ func TestMaxFlows(t *testing.T) {
 
 	// The summary keeps the verdict and packets of each client and
 	// destination.
-	sum := func(rep *Report) map[string]int64 {
+	sum := func(rep *report.Report) map[string]int64 {
 		out := map[string]int64{}
 		for _, row := range rep.Summary {
-			out[row.Client+" "+row.Destination+" "+string(row.Verdict)] += row.Packets
+			out[row.Client.String()+" "+row.Destination.String()+" "+row.Verdict.String()] += row.Packets
 		}
 		return out
 	}
@@ -212,7 +214,7 @@ func TestMaxFlowsHostile(t *testing.T) {
 		a.Add(&p, 0)
 	}
 	assert.LessOrEqual(t, a.table.len(), 100+100/foldServerShare+2)
-	r := a.Report()
+	r := a.Result().Collect()
 	var packets int64
 	for _, f := range r.Flows {
 		packets += f.Packets
@@ -229,7 +231,7 @@ func BenchmarkPipeline(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		a := runPcap(b, data, Options{})
-		a.Report()
+		a.Result().Collect()
 	}
 	b.ReportMetric(float64(300_000*b.N)/b.Elapsed().Seconds(), "packets/s")
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pcapcheck/pcapcheck/internal/report"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,7 +43,7 @@ func TestVerdicts(t *testing.T) {
 		name       string
 		inv        string // "before" (Shell 3's istioctl), "after" (Shell 5's), "none"
 		packets    []pk
-		verdict    Verdict
+		verdict    report.Verdict
 		client     string
 		server     string
 		service    string
@@ -56,7 +58,7 @@ func TestVerdicts(t *testing.T) {
 				{flow: "10.244.2.34:44644 > 10.244.2.32:9080", flags: "P.", len: 778},
 				{at: 14 * ms, flow: "10.244.2.34:44644 > 10.244.2.32:9080", flags: "."},
 			},
-			verdict: SidecarDNAT, client: "10.244.2.34:44644", server: "10.244.2.32:9080", service: "bookinfo/reviews",
+			verdict: report.SidecarDNAT, client: "10.244.2.34:44644", server: "10.244.2.32:9080", service: "bookinfo/reviews",
 			clientFrom: "inventory", handshake: "none", evidence: "per istioctl proxy-config endpoint",
 		},
 		{
@@ -65,7 +67,7 @@ func TestVerdicts(t *testing.T) {
 				{flow: "10.244.2.32:9080 > 10.244.2.34:44644", flags: "P.", len: 1200},
 				{at: ms, flow: "10.244.2.34:44644 > 10.244.2.32:9080", flags: "."},
 			},
-			verdict: SidecarDNAT, client: "10.244.2.34:44644", server: "10.244.2.32:9080", service: "bookinfo/reviews", clientFrom: "inventory",
+			verdict: report.SidecarDNAT, client: "10.244.2.34:44644", server: "10.244.2.32:9080", service: "bookinfo/reviews", clientFrom: "inventory",
 		},
 		{
 			name: "seed shell 6: SYN to the reviews ClusterIP the sidecar no longer knows", inv: "after",
@@ -74,7 +76,7 @@ func TestVerdicts(t *testing.T) {
 				{at: ms, flow: "10.96.209.151:9080 > 10.244.2.34:42122", flags: "S."},
 				{at: 2 * ms, flow: "10.244.2.34:42122 > 10.96.209.151:9080", flags: "P.", payload: get},
 			},
-			verdict: Passthrough, client: "10.244.2.34:42122", server: "10.96.209.151:9080", service: "bookinfo/reviews",
+			verdict: report.Passthrough, client: "10.244.2.34:42122", server: "10.96.209.151:9080", service: "bookinfo/reviews",
 			clientFrom: "syn", handshake: "complete", evidence: "is the ClusterIP of service bookinfo/reviews",
 		},
 		{
@@ -82,7 +84,7 @@ func TestVerdicts(t *testing.T) {
 			packets: []pk{
 				{flow: "10.244.2.34:42122 > 10.96.209.151:9080", flags: "S"},
 			},
-			verdict: Passthrough, client: "10.244.2.34:42122", server: "10.96.209.151:9080", service: "bookinfo/reviews",
+			verdict: report.Passthrough, client: "10.244.2.34:42122", server: "10.96.209.151:9080", service: "bookinfo/reviews",
 			clientFrom: "syn", handshake: "syn", evidence: "knows outbound|9080||reviews.bookinfo.svc.cluster.local", ambiguous: true,
 		},
 		{
@@ -91,7 +93,7 @@ func TestVerdicts(t *testing.T) {
 				{flow: "10.244.2.34:42122 > 10.244.2.32:9080", flags: "S"},
 				{at: ms, flow: "10.244.2.34:42122 > 10.244.2.32:9080", flags: "P.", payload: get},
 			},
-			verdict: SidecarDNAT, client: "10.244.2.34:42122", server: "10.244.2.32:9080", service: "bookinfo/reviews",
+			verdict: report.SidecarDNAT, client: "10.244.2.34:42122", server: "10.244.2.32:9080", service: "bookinfo/reviews",
 			clientFrom: "syn", evidence: "plaintext HTTP to a pod IP", ambiguous: true,
 		},
 		{
@@ -100,7 +102,7 @@ func TestVerdicts(t *testing.T) {
 				{flow: "10.244.2.34:41234 > 10.96.0.10:53", flags: "udp", len: 52},
 				{at: ms, flow: "10.96.0.10:53 > 10.244.2.34:41234", flags: "udp", len: 120},
 			},
-			verdict: Passthrough, client: "10.244.2.34:41234", server: "10.96.0.10:53", service: "kube-system/kube-dns",
+			verdict: report.Passthrough, client: "10.244.2.34:41234", server: "10.96.0.10:53", service: "kube-system/kube-dns",
 			clientFrom: "inventory", evidence: "does not intercept UDP",
 		},
 		{
@@ -108,7 +110,7 @@ func TestVerdicts(t *testing.T) {
 			packets: []pk{
 				{flow: "10.244.2.34:50000 > 10.244.2.32:15020", flags: "S"},
 			},
-			verdict: PodDirect, client: "10.244.2.34:50000", server: "10.244.2.32:15020", clientFrom: "syn",
+			verdict: report.PodDirect, client: "10.244.2.34:50000", server: "10.244.2.32:15020", clientFrom: "syn",
 			evidence: "backs no service on port 15020/TCP",
 		},
 		{
@@ -116,7 +118,7 @@ func TestVerdicts(t *testing.T) {
 			packets: []pk{
 				{flow: "10.244.2.50:50000 > 10.244.2.32:9080", flags: "S"},
 			},
-			verdict: PodDirect, client: "10.244.2.50:50000", server: "10.244.2.32:9080", service: "bookinfo/reviews", clientFrom: "syn",
+			verdict: report.PodDirect, client: "10.244.2.50:50000", server: "10.244.2.32:9080", service: "bookinfo/reviews", clientFrom: "syn",
 			evidence: "has no istio-proxy container",
 		},
 		{
@@ -124,7 +126,7 @@ func TestVerdicts(t *testing.T) {
 			packets: []pk{
 				{flow: "172.18.0.2:41000 > 10.244.2.32:9080", flags: "S"},
 			},
-			verdict: PodDirect, client: "172.18.0.2:41000", server: "10.244.2.32:9080", service: "bookinfo/reviews", clientFrom: "syn",
+			verdict: report.PodDirect, client: "172.18.0.2:41000", server: "10.244.2.32:9080", service: "bookinfo/reviews", clientFrom: "syn",
 			evidence: "is node kind-worker",
 		},
 		{
@@ -132,21 +134,21 @@ func TestVerdicts(t *testing.T) {
 			packets: []pk{
 				{flow: "10.244.2.34:40000 > 172.18.0.3:6443", flags: "S"},
 			},
-			verdict: Node, client: "10.244.2.34:40000", server: "172.18.0.3:6443", clientFrom: "syn", evidence: "is node kind-control-plane",
+			verdict: report.Node, client: "10.244.2.34:40000", server: "172.18.0.3:6443", clientFrom: "syn", evidence: "is node kind-control-plane",
 		},
 		{
 			name: "an address outside the cluster", inv: "before",
 			packets: []pk{
 				{flow: "10.244.2.34:40000 > 93.184.216.34:443", flags: "S"},
 			},
-			verdict: External, client: "10.244.2.34:40000", server: "93.184.216.34:443", clientFrom: "syn", evidence: "is not in the inventory",
+			verdict: report.External, client: "10.244.2.34:40000", server: "93.184.216.34:443", clientFrom: "syn", evidence: "is not in the inventory",
 		},
 		{
 			name: "an unlisted address in the pod range is flagged", inv: "before",
 			packets: []pk{
 				{flow: "10.244.2.34:40000 > 10.244.3.9:8080", flags: "S"},
 			},
-			verdict: External, client: "10.244.2.34:40000", server: "10.244.3.9:8080", clientFrom: "syn",
+			verdict: report.External, client: "10.244.2.34:40000", server: "10.244.3.9:8080", clientFrom: "syn",
 			evidence: "where the inventory's pods are", ambiguous: true,
 		},
 		{
@@ -155,7 +157,7 @@ func TestVerdicts(t *testing.T) {
 			packets: []pk{
 				{flow: "10.244.2.34:44644 > 10.244.2.32:9080", flags: "P.", len: 778},
 			},
-			verdict: Unknown, client: "10.244.2.34:44644", server: "10.244.2.32:9080", clientFrom: "ports", evidence: "no inventory",
+			verdict: report.Unknown, client: "10.244.2.34:44644", server: "10.244.2.32:9080", clientFrom: "ports", evidence: "no inventory",
 		},
 		{
 			name: "no inventory, but Istio's SNI names the service",
@@ -165,7 +167,7 @@ func TestVerdicts(t *testing.T) {
 				{at: ms, flow: "10.244.2.31:9080 > 10.244.2.34:39690", flags: "S."},
 				{at: 2 * ms, flow: "10.244.2.34:39690 > 10.244.2.31:9080", flags: "P.", payload: istioHello()},
 			},
-			verdict: SidecarDNAT, client: "10.244.2.34:39690", server: "10.244.2.31:9080", service: "bookinfo/reviews",
+			verdict: report.SidecarDNAT, client: "10.244.2.34:39690", server: "10.244.2.31:9080", service: "bookinfo/reviews",
 			clientFrom: "syn", handshake: "complete", evidence: "Istio's mTLS SNI",
 		},
 		{
@@ -175,7 +177,7 @@ func TestVerdicts(t *testing.T) {
 				{flow: "10.0.0.1:40000 > 10.0.0.2:50000", flags: ".", len: 10},
 				{at: ms, flow: "10.0.0.2:50000 > 10.0.0.1:40000", flags: "."},
 			},
-			verdict: Unknown, client: "10.0.0.1:40000", server: "10.0.0.2:50000", clientFrom: "first-packet",
+			verdict: report.Unknown, client: "10.0.0.1:40000", server: "10.0.0.2:50000", clientFrom: "first-packet",
 		},
 	}
 	for _, tt := range tests {
@@ -191,17 +193,17 @@ func TestVerdicts(t *testing.T) {
 			require.Len(t, r.Flows, 1)
 			f := r.Flows[0]
 			assert.Equal(t, tt.verdict, f.Verdict)
-			assert.Equal(t, tt.client, f.Client)
-			assert.Equal(t, tt.server, f.Server)
-			assert.Equal(t, tt.service, f.Service)
-			assert.Equal(t, tt.clientFrom, f.ClientFrom)
+			assert.Equal(t, tt.client, f.Client.String())
+			assert.Equal(t, tt.server, f.Server.String())
+			assert.Equal(t, tt.service, f.Service.String())
+			assert.Equal(t, tt.clientFrom, f.ClientFrom.String())
 			if tt.handshake != "" {
-				assert.Equal(t, tt.handshake, f.Handshake)
+				assert.Equal(t, tt.handshake, f.Handshake.String())
 			}
 			if tt.evidence != "" {
-				assert.True(t, containsSub(f.Evidence, tt.evidence), "evidence %q lacks %q", f.Evidence, tt.evidence)
+				assert.True(t, containsSub(sentences(f), tt.evidence), "evidence %q lacks %q", f.Evidence, tt.evidence)
 			}
-			assert.Equal(t, tt.ambiguous, isAmbiguous(f.Evidence), "ambiguous; evidence %q", f.Evidence)
+			assert.Equal(t, tt.ambiguous, f.Ambiguous(), "ambiguous; evidence %q", f.Evidence)
 			assert.Equal(t, int64(len(tt.packets)), f.Packets)
 		})
 	}

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
 
 // Backends returns the Services that addr:port backs as an endpoint for
@@ -31,8 +33,8 @@ import (
 //
 // Namespaces match when equal or when either is unknown. The result is
 // sorted by Service namespace/name, then service port, then Via.
-func (x *Index) Backends(addr netip.Addr, port uint16, proto string) []Backing {
-	addr, proto = plain(addr), protocolOrTCP(proto)
+func (x *Index) Backends(addr netip.Addr, port uint16, t capture.Transport) []Backing {
+	addr, proto := plain(addr), Protocol(t)
 	key := netip.AddrPortFrom(addr, port)
 	for _, step := range []func(netip.AddrPort, string) []Backing{
 		x.byEndpoints, x.byRegistries, x.bySelector, x.byPodName,

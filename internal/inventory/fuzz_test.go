@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
 
 // addFiles seeds a fuzz target with sample files.
@@ -147,14 +150,14 @@ func checkInventory(t *testing.T, inv *Inventory) {
 			if x.Owner(a).Kind == OwnerNone {
 				t.Fatalf("pod %s's address %s has no owner", p.Name, a)
 			}
-			x.Backends(a, 80, "")
+			x.Backends(a, 80, capture.TCP)
 		}
 	}
 	for _, s := range inv.Services {
 		for _, a := range append(append(s.ClusterIPs[:0:0], s.ClusterIPs...), s.ExternalIPs...) {
 			valid("service "+s.Name, []byte(a.String()), a.IsValid() && !a.Is4In6())
 			for _, p := range s.Ports {
-				x.ServiceAt(a, p.Port, p.Protocol)
+				x.ServiceAt(a, p.Port, transportOf(p.Protocol))
 			}
 		}
 		for _, p := range s.Ports {
@@ -165,7 +168,7 @@ func checkInventory(t *testing.T, inv *Inventory) {
 	}
 	for _, e := range inv.Endpoints {
 		valid("endpoint of "+e.Service.Name, []byte(e.Addr.String()), e.Addr.IsValid() && e.Port != 0 && e.Via != 0)
-		x.Backends(e.Addr, e.Port, e.Protocol)
+		x.Backends(e.Addr, e.Port, transportOf(e.Protocol))
 	}
 	for _, n := range inv.Nodes {
 		for _, a := range n.IPs {
@@ -176,10 +179,18 @@ func checkInventory(t *testing.T, inv *Inventory) {
 		for _, c := range r.Clusters {
 			for _, ep := range c.Endpoints {
 				valid("cluster "+c.Name, []byte(ep.Addr.String()), ep.Addr.IsValid())
-				x.Backends(ep.Addr.Addr(), ep.Addr.Port(), "")
+				x.Backends(ep.Addr.Addr(), ep.Addr.Port(), capture.TCP)
 			}
 		}
 		x.Registry(r.Proxy)
 	}
 	x.Warnings()
+}
+
+// transportOf reads a Kubernetes protocol name; anything but UDP is TCP.
+func transportOf(p string) capture.Transport {
+	if strings.EqualFold(p, "UDP") {
+		return capture.UDP
+	}
+	return capture.TCP
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
 
 // Index answers the questions the verdict logic asks of an inventory: who
@@ -188,8 +190,8 @@ func (x *Index) Owner(addr netip.Addr) Owner {
 // for a node's address, whose NodePort is port) and its port matching port
 // and proto ("" means TCP). When the Service has no such port, it returns the
 // Service and a nil port; when no Service is at addr, nil and nil.
-func (x *Index) ServiceAt(addr netip.Addr, port uint16, proto string) (*Service, *ServicePort) {
-	addr, proto = plain(addr), protocolOrTCP(proto)
+func (x *Index) ServiceAt(addr netip.Addr, port uint16, t capture.Transport) (*Service, *ServicePort) {
+	addr, proto := plain(addr), Protocol(t)
 	candidates := x.serviceIPs[addr]
 	for _, s := range candidates {
 		if sp := findPort(s, port, proto); sp != nil {

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -105,7 +106,7 @@ func TestBackends(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := loadIndex(t, tt.paths...)
-			got := reduce(x.Backends(netip.MustParseAddr(tt.addr), tt.port, tt.proto))
+			got := reduce(x.Backends(netip.MustParseAddr(tt.addr), tt.port, transportOf(tt.proto)))
 			assert.Equal(t, tt.want, got)
 		})
 	}
@@ -134,7 +135,7 @@ func TestServiceAt(t *testing.T) {
 	x := loadIndex(t, paths...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc, port := x.ServiceAt(netip.MustParseAddr(tt.addr), tt.port, tt.proto)
+			svc, port := x.ServiceAt(netip.MustParseAddr(tt.addr), tt.port, transportOf(tt.proto))
 			gotSvc := ""
 			if svc != nil {
 				gotSvc = svc.Ref.String()
@@ -314,9 +315,9 @@ func TestIndexConcurrent(t *testing.T) {
 		go func() {
 			var last []Backing
 			for range 100 {
-				last = x.Backends(netip.MustParseAddr("10.244.2.32"), 9080, "")
+				last = x.Backends(netip.MustParseAddr("10.244.2.32"), 9080, capture.TCP)
 				x.Owner(netip.MustParseAddr("10.96.209.151"))
-				x.ServiceAt(netip.MustParseAddr("10.96.209.151"), 9080, "")
+				x.ServiceAt(netip.MustParseAddr("10.96.209.151"), 9080, capture.TCP)
 			}
 			done <- last
 		}()
@@ -333,8 +334,8 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 	pod, svc := netip.MustParseAddr("10.244.2.32"), netip.MustParseAddr("10.96.209.151")
 	allocs := testing.AllocsPerRun(100, func() {
 		x.Owner(pod)
-		x.ServiceAt(svc, 9080, "")
-		x.ServiceAt(svc, 9080, "TCP")
+		x.ServiceAt(svc, 9080, capture.TCP)
+		x.ServiceAt(svc, 9080, capture.TCP)
 		x.Pod(Ref{"", "my-shell"})
 	})
 	assert.Zero(t, allocs)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
 
 // builder collects objects into an Inventory. An object read twice (the same
@@ -259,6 +261,18 @@ func plain(a netip.Addr) netip.Addr {
 
 // protocolOrTCP normalizes a protocol name: empty means TCP, as in the
 // Kubernetes API.
+// Protocol is a transport's name as Kubernetes spells a port's protocol:
+// "TCP", "UDP".
+func Protocol(t capture.Transport) string {
+	switch t {
+	case capture.TCP:
+		return "TCP"
+	case capture.UDP:
+		return "UDP"
+	}
+	return strings.ToUpper(t.String())
+}
+
 func protocolOrTCP(p string) string {
 	if p == "" {
 		return "TCP"

@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // Position is where an object was read: a file and a 1-based line (0 when the
@@ -200,4 +201,18 @@ type File struct {
 func (inv *Inventory) Empty() bool {
 	return inv == nil || (len(inv.Pods) == 0 && len(inv.Services) == 0 && len(inv.Endpoints) == 0 &&
 		len(inv.Nodes) == 0 && len(inv.Registries) == 0)
+}
+
+// MarshalText writes the reference as String does, as reports spell it.
+func (r Ref) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads "namespace/name" or "name".
+func (r *Ref) UnmarshalText(b []byte) error {
+	ns, name, ok := strings.Cut(string(b), "/")
+	if !ok {
+		*r = Ref{Name: string(b)}
+		return nil
+	}
+	*r = Ref{Namespace: ns, Name: name}
+	return nil
 }

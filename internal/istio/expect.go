@@ -2,51 +2,18 @@ package istio
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 )
 
-// Path is the path a flow is predicted to take. The zero value is invalid.
-type Path uint8
-
-const (
-	pathInvalid Path = iota
-	// ExpectSidecarDNAT: the sidecar knows the service and picks an
-	// endpoint; the capture should show the pod's address.
-	ExpectSidecarDNAT
-	// ExpectPassthrough: the sidecar does not know the destination (or does
-	// not intercept it) and passes it through; kube-proxy picks the pod.
-	ExpectPassthrough
-	// ExpectBlocked: REGISTRY_ONLY and the destination is not in the
-	// registry; the sidecar sends it to BlackHoleCluster and nothing
-	// leaves the pod.
-	ExpectBlocked
-)
-
-var pathNames = [...]string{pathInvalid: "invalid", ExpectSidecarDNAT: "sidecar-dnat", ExpectPassthrough: "passthrough", ExpectBlocked: "blocked"}
-
-// String returns the name reports use, the same as the matching verdict's.
-func (p Path) String() string {
-	if int(p) < len(pathNames) {
-		return pathNames[p]
-	}
-	return "invalid"
-}
-
-// ParsePath reads a path's name.
-func ParsePath(s string) (Path, error) {
-	for p := ExpectSidecarDNAT; p <= ExpectBlocked; p++ {
-		if pathNames[p] == s {
-			return p, nil
-		}
-	}
-	return pathInvalid, fmt.Errorf("mesh: unknown expected path %q, want one of sidecar-dnat, passthrough, blocked", s)
-}
-
 // Expectation is a predicted path and the reason for it, in a sentence.
 type Expectation struct {
-	Path Path
+	Path report.Path
 	Why  string
 }
 
@@ -57,10 +24,10 @@ type Destination struct {
 	// backing it); zero when none.
 	Service inventory.Ref
 	Port    uint16
-	// Proto is "tcp" or "udp".
-	Proto string
-	// Addr names the destination when there is no service ("10.0.0.9:443").
-	Addr string
+	Proto   capture.Transport
+	// Addr is the address the flow was sent to; it names the destination
+	// when there is no service.
+	Addr netip.AddrPort
 }
 
 // Expect predicts the path of a flow from a workload of this scope whose
@@ -79,7 +46,7 @@ type Destination struct {
 //     REGISTRY_ONLY: under ALLOW_ANY it leaves the pod to its own address
 //     either way.
 func (s *Scope) Expect(d Destination, sidecar inventory.Presence, hostNetwork bool) (Expectation, bool) {
-	name := d.Addr
+	name := d.Addr.String()
 	if !d.Service.IsZero() {
 		name = fmt.Sprintf("%s port %d", d.Service, d.Port)
 	}
@@ -92,12 +59,12 @@ func (s *Scope) Expect(d Destination, sidecar inventory.Presence, hostNetwork bo
 		if hostNetwork {
 			what = "uses the host network, where no sidecar intercepts"
 		}
-		return Expectation{ExpectPassthrough, fmt.Sprintf("the client %s: nothing intercepts the connection, and kube-proxy routes %s", what, name)}, true
-	case strings.EqualFold(d.Proto, "udp"):
+		return Expectation{report.ExpectPassthrough, fmt.Sprintf("the client %s: nothing intercepts the connection, and kube-proxy routes %s", what, name)}, true
+	case d.Proto == capture.UDP:
 		if d.Service.IsZero() {
 			return Expectation{}, false
 		}
-		return Expectation{ExpectPassthrough, fmt.Sprintf("the sidecar does not intercept UDP (only DNS, when Istio's DNS capture is on), so kube-proxy routes %s", name)}, true
+		return Expectation{report.ExpectPassthrough, fmt.Sprintf("the sidecar does not intercept UDP (only DNS, when Istio's DNS capture is on), so kube-proxy routes %s", name)}, true
 	case !d.Service.IsZero() && s.Knows(d.Service, d.Port):
 		var by string
 		switch imp := s.Find(d.Service); {
@@ -108,16 +75,16 @@ func (s *Scope) Expect(d Destination, sidecar inventory.Presence, hostNetwork bo
 		default:
 			by = fmt.Sprintf("egress host %q of Sidecar %s imports it", imp.By, s.Sidecar.Describe())
 		}
-		return Expectation{ExpectSidecarDNAT, fmt.Sprintf("%s is in the sidecar's scope (%s): the sidecar picks the endpoint", name, by)}, true
+		return Expectation{report.ExpectSidecarDNAT, fmt.Sprintf("%s is in the sidecar's scope (%s): the sidecar picks the endpoint", name, by)}, true
 	}
 	reason := s.notInScope(d, name)
 	if s.Policy == RegistryOnly {
-		return Expectation{ExpectBlocked, fmt.Sprintf("%s; outboundTrafficPolicy REGISTRY_ONLY (%s) sends it to BlackHoleCluster: the connection should never leave the pod", reason, s.PolicyFrom)}, true
+		return Expectation{report.ExpectBlocked, fmt.Sprintf("%s; outboundTrafficPolicy REGISTRY_ONLY (%s) sends it to BlackHoleCluster: the connection should never leave the pod", reason, s.PolicyFrom)}, true
 	}
 	if d.Service.IsZero() {
 		return Expectation{}, false
 	}
-	return Expectation{ExpectPassthrough, fmt.Sprintf("%s; outboundTrafficPolicy ALLOW_ANY (%s) passes it through to the ClusterIP, where kube-proxy picks the pod", reason, s.PolicyFrom)}, true
+	return Expectation{report.ExpectPassthrough, fmt.Sprintf("%s; outboundTrafficPolicy ALLOW_ANY (%s) passes it through to the ClusterIP, where kube-proxy picks the pod", reason, s.PolicyFrom)}, true
 }
 
 // notInScope says why a destination is not in the scope.

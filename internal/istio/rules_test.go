@@ -1,12 +1,15 @@
 package istio
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // The Istio sources every rule below is checked against. Code is
@@ -244,19 +247,19 @@ func TestOutboundTrafficPolicy(t *testing.T) {
 		name, source string
 		config       string
 		want         Policy
-		path         Path
+		path         report.Path
 	}{
-		{"neither: ALLOW_ANY", srcMeshDef, sc(""), AllowAny, ExpectPassthrough},
-		{"the mesh config's", srcPolicy, sc("") + mesh("REGISTRY_ONLY"), RegistryOnly, ExpectBlocked},
-		{"the Sidecar's over the mesh config's (ALLOW_ANY)", srcPolicy, sc("ALLOW_ANY") + mesh("REGISTRY_ONLY"), AllowAny, ExpectPassthrough},
-		{"the Sidecar's over the mesh config's (REGISTRY_ONLY)", srcPolicy, sc("REGISTRY_ONLY") + mesh("ALLOW_ANY"), RegistryOnly, ExpectBlocked},
-		{"the mesh config's applies without Sidecar", srcPolicy + " (DefaultSidecarScopeForNamespace)", mesh("REGISTRY_ONLY"), RegistryOnly, ExpectSidecarDNAT},
+		{"neither: ALLOW_ANY", srcMeshDef, sc(""), AllowAny, report.ExpectPassthrough},
+		{"the mesh config's", srcPolicy, sc("") + mesh("REGISTRY_ONLY"), RegistryOnly, report.ExpectBlocked},
+		{"the Sidecar's over the mesh config's (ALLOW_ANY)", srcPolicy, sc("ALLOW_ANY") + mesh("REGISTRY_ONLY"), AllowAny, report.ExpectPassthrough},
+		{"the Sidecar's over the mesh config's (REGISTRY_ONLY)", srcPolicy, sc("REGISTRY_ONLY") + mesh("ALLOW_ANY"), RegistryOnly, report.ExpectBlocked},
+		{"the mesh config's applies without Sidecar", srcPolicy + " (DefaultSidecarScopeForNamespace)", mesh("REGISTRY_ONLY"), RegistryOnly, report.ExpectSidecarDNAT},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := mustConfig(t, tt.config).ScopeIn("web", map[string]string{}, world())
 			assert.Equal(t, tt.want, s.Policy, "source: %s (%s)", tt.source, s.PolicyFrom)
-			exp, ok := s.Expect(Destination{Service: inventory.Ref{Namespace: "prod", Name: "reviews"}, Port: 9080, Proto: "tcp"}, inventory.Present, false)
+			exp, ok := s.Expect(Destination{Service: inventory.Ref{Namespace: "prod", Name: "reviews"}, Port: 9080, Proto: capture.TCP}, inventory.Present, false)
 			require.True(t, ok)
 			assert.Equal(t, tt.path, exp.Path, "source: %s; %s", srcBlackHole, exp.Why)
 		})
@@ -272,19 +275,19 @@ func TestExpect(t *testing.T) {
 		name, source string
 		d            Destination
 		sidecar      inventory.Presence
-		want         Path // pathInvalid: no prediction
+		want         report.Path // pathInvalid: no prediction
 	}{
-		{"in scope on the listener's port", srcPortMatch, Destination{Service: api, Port: 8080, Proto: "tcp"}, inventory.Present, ExpectSidecarDNAT},
-		{"not on another port", srcPortMatch, Destination{Service: api, Port: 80, Proto: "tcp"}, inventory.Present, ExpectPassthrough},
-		{"out of scope", srcSelectSvc, Destination{Service: inventory.Ref{Namespace: "prod", Name: "reviews"}, Port: 9080, Proto: "tcp"}, inventory.Unknown, ExpectPassthrough},
-		{"UDP is not intercepted", srcUDPCluster, Destination{Service: api, Port: 8080, Proto: "udp"}, inventory.Present, ExpectPassthrough},
-		{"no sidecar: kube-proxy", srcReference, Destination{Service: api, Port: 8080, Proto: "tcp"}, inventory.Absent, ExpectPassthrough},
-		{"no service, ALLOW_ANY: nothing to predict", srcBlackHole, Destination{Addr: "93.184.216.34:443", Proto: "tcp"}, inventory.Present, pathInvalid},
+		{"in scope on the listener's port", srcPortMatch, Destination{Service: api, Port: 8080, Proto: capture.TCP}, inventory.Present, report.ExpectSidecarDNAT},
+		{"not on another port", srcPortMatch, Destination{Service: api, Port: 80, Proto: capture.TCP}, inventory.Present, report.ExpectPassthrough},
+		{"out of scope", srcSelectSvc, Destination{Service: inventory.Ref{Namespace: "prod", Name: "reviews"}, Port: 9080, Proto: capture.TCP}, inventory.Unknown, report.ExpectPassthrough},
+		{"UDP is not intercepted", srcUDPCluster, Destination{Service: api, Port: 8080, Proto: capture.UDP}, inventory.Present, report.ExpectPassthrough},
+		{"no sidecar: kube-proxy", srcReference, Destination{Service: api, Port: 8080, Proto: capture.TCP}, inventory.Absent, report.ExpectPassthrough},
+		{"no service, ALLOW_ANY: nothing to predict", srcBlackHole, Destination{Addr: netip.MustParseAddrPort("93.184.216.34:443"), Proto: capture.TCP}, inventory.Present, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			exp, ok := s.Expect(tt.d, tt.sidecar, false)
-			if tt.want == pathInvalid {
+			if tt.want.IsZero() {
 				assert.False(t, ok, exp.Why)
 				return
 			}

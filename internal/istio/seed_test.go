@@ -8,7 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // istioctlClusters returns the outbound clusters of an istioctl proxy-config
@@ -112,7 +114,7 @@ func TestSeedFile3(t *testing.T) {
 	assert.Equal(t, "../../fixtures/bookinfo/sidecars/file3-mesh-config.yaml:1", cfg.Mesh.From.String())
 	s := cfg.ScopeFor(pod(t, inv, "default", "my-shell"), inv.Services)
 	assert.Equal(t, RegistryOnly, s.Policy)
-	exp, ok := s.Expect(Destination{Service: inventory.Ref{Namespace: "bookinfo", Name: "reviews"}, Port: 9080, Proto: "tcp"}, inventory.Unknown, false)
+	exp, ok := s.Expect(Destination{Service: inventory.Ref{Namespace: "bookinfo", Name: "reviews"}, Port: 9080, Proto: capture.TCP}, inventory.Unknown, false)
 	require.True(t, ok)
-	assert.Equal(t, ExpectBlocked, exp.Path, exp.Why)
+	assert.Equal(t, report.ExpectBlocked, exp.Path, exp.Why)
 }

@@ -3,12 +3,14 @@ package istio
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // SuggestOptions change what Suggest proposes.
@@ -63,8 +65,8 @@ type SuggestedHost struct {
 
 // OutsideDestination is an observed destination outside the inventory.
 type OutsideDestination struct {
-	Addr    string
-	Verdict engine.Verdict
+	Addr    netip.AddrPort
+	Verdict report.Verdict
 	// Name is what the packets named: the SNI or HTTP Host.
 	Name    string
 	Clients []string
@@ -75,14 +77,13 @@ type OutsideDestination struct {
 // and the gateways through it.
 var controlPlaneHost = Host{Namespace: DefaultRootNamespace, DNSName: "*"}
 
-// Suggest proposes Sidecars from a finished report: for each namespace (or
+// Suggest proposes Sidecars from the flows of a report: for each namespace (or
 // workload) whose pods were clients in the captures, egress hosts
 // "namespace/fqdn" for every service they reached, whatever the verdict
 // (passthrough flows are the ones the proposal brings back into the mesh),
 // plus "istio-system/*". Destinations that are no service are listed in
 // Outside.
-func Suggest(r *engine.Report, inv *inventory.Inventory, opts SuggestOptions) *Suggestion {
-	idx := inv.Index()
+func Suggest(flows iter.Seq[*report.Flow], idx *inventory.Index, opts SuggestOptions) *Suggestion {
 	sg := &Suggestion{}
 	type hostUse struct {
 		flows    map[string]int
@@ -90,19 +91,19 @@ func Suggest(r *engine.Report, inv *inventory.Inventory, opts SuggestOptions) *S
 	}
 	groups := map[string]*SuggestedSidecar{}
 	uses := map[string]map[Host]*hostUse{}
-	outside := map[string]*OutsideDestination{}
-	for _, f := range r.Flows {
+	outside := map[netip.AddrPort]*OutsideDestination{}
+	for f := range flows {
 		var p *inventory.Pod
-		if f.ClientPod != "" {
-			p = idx.Pod(parseRef(f.ClientPod))
+		if !f.ClientPod.IsZero() && idx != nil {
+			p = idx.Pod(f.ClientPod)
 		}
 		if p == nil || p.Sidecar == inventory.Absent || p.HostNetwork || p.Namespace == "" {
 			sg.Unattributed++
 			continue
 		}
-		svc := parseRef(f.Service)
+		svc := f.Service
 		if svc.IsZero() || svc.Namespace == "" {
-			if f.Verdict == engine.External || f.Verdict == engine.Unknown || f.Verdict == engine.PodDirect || f.Verdict == engine.Node {
+			if f.Verdict == report.External || f.Verdict == report.Unknown || f.Verdict == report.PodDirect || f.Verdict == report.Node {
 				d := outside[f.Server]
 				if d == nil {
 					d = &OutsideDestination{Addr: f.Server, Verdict: f.Verdict, Name: cmp.Or(f.SNI, f.HTTPHost)}
@@ -145,7 +146,7 @@ func Suggest(r *engine.Report, inv *inventory.Inventory, opts SuggestOptions) *S
 	if opts.From != nil {
 		sg.merge(opts.From)
 	}
-	for _, addr := range slices.Sorted(maps.Keys(outside)) {
+	for _, addr := range slices.SortedFunc(maps.Keys(outside), netip.AddrPort.Compare) {
 		sg.Outside = append(sg.Outside, *outside[addr])
 	}
 	return sg

@@ -2,17 +2,19 @@ package istio
 
 import (
 	"bytes"
+	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
-func suggestReport() (*engine.Report, *inventory.Inventory) {
+func suggestReport() (*report.Report, *inventory.Inventory) {
 	inv := &inventory.Inventory{
 		Pods: []*inventory.Pod{
 			{Ref: inventory.Ref{Namespace: "web", Name: "frontend-7d9-abc"}, Labels: map[string]string{"app": "frontend", "pod-template-hash": "7d9"}},
@@ -21,22 +23,22 @@ func suggestReport() (*engine.Report, *inventory.Inventory) {
 		},
 		Services: []*inventory.Service{svc("prod", "reviews", 9080), svc("prod", "ratings", 9080)},
 	}
-	f := func(clientPod, service, server, sni string, v engine.Verdict) engine.Flow {
-		return engine.Flow{Proto: "tcp", ClientPod: clientPod, Service: service, Server: server, SNI: sni, Verdict: v, First: time.Unix(0, 0)}
+	f := func(clientPod, service, server, sni string, v report.Verdict) report.Flow {
+		return report.Flow{Proto: capture.TCP, ClientPod: refOf(clientPod), Service: refOf(service), Server: netip.MustParseAddrPort(server), SNI: sni, Verdict: v, First: time.Unix(0, 0)}
 	}
-	return &engine.Report{Flows: []engine.Flow{
-		f("web/frontend-7d9-abc", "prod/reviews", "10.96.0.1:9080", "", engine.Passthrough),
-		f("web/frontend-7d9-abc", "prod/reviews", "10.244.0.9:9080", "", engine.SidecarDNAT),
-		f("web/legacy", "prod/ratings", "10.96.0.2:9080", "", engine.Passthrough),
-		f("web/frontend-7d9-abc", "", "93.184.216.34:443", "example.com", engine.External),
-		f("ops/cron", "prod/reviews", "10.96.0.1:9080", "", engine.Passthrough),
-		f("", "prod/reviews", "10.96.0.1:9080", "", engine.Passthrough),
+	return &report.Report{Flows: []report.Flow{
+		f("web/frontend-7d9-abc", "prod/reviews", "10.96.0.1:9080", "", report.Passthrough),
+		f("web/frontend-7d9-abc", "prod/reviews", "10.244.0.9:9080", "", report.SidecarDNAT),
+		f("web/legacy", "prod/ratings", "10.96.0.2:9080", "", report.Passthrough),
+		f("web/frontend-7d9-abc", "", "93.184.216.34:443", "example.com", report.External),
+		f("ops/cron", "prod/reviews", "10.96.0.1:9080", "", report.Passthrough),
+		f("", "prod/reviews", "10.96.0.1:9080", "", report.Passthrough),
 	}}, inv
 }
 
 func TestSuggestPerNamespace(t *testing.T) {
 	r, inv := suggestReport()
-	sg := Suggest(r, inv, SuggestOptions{})
+	sg := Suggest(r.All(), inv.Index(), SuggestOptions{})
 	require.Len(t, sg.Sidecars, 1)
 	sc := sg.Sidecars[0]
 	assert.Equal(t, "web/default", sc.Ref.String())
@@ -47,7 +49,7 @@ func TestSuggestPerNamespace(t *testing.T) {
 	assert.Equal(t, []string{"prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "istio-system/*"}, hosts)
 	assert.Equal(t, "web/frontend-7d9-abc 2 flows, passthrough+sidecar-dnat", sc.Hosts[1].Evidence)
 	require.Len(t, sg.Outside, 1)
-	assert.Equal(t, "93.184.216.34:443", sg.Outside[0].Addr)
+	assert.Equal(t, "93.184.216.34:443", sg.Outside[0].Addr.String())
 	assert.Equal(t, 2, sg.Unattributed, "the pod without sidecar and the unknown client")
 
 	var out bytes.Buffer
@@ -61,7 +63,7 @@ func TestSuggestPerNamespace(t *testing.T) {
 
 func TestSuggestPerWorkload(t *testing.T) {
 	r, inv := suggestReport()
-	sg := Suggest(r, inv, SuggestOptions{PerWorkload: true})
+	sg := Suggest(r.All(), inv.Index(), SuggestOptions{PerWorkload: true})
 	require.Len(t, sg.Sidecars, 2)
 	assert.Equal(t, "web/default", sg.Sidecars[0].Ref.String(), "legacy's labels are unknown: the namespace")
 	assert.Contains(t, sg.Sidecars[0].Note, "does not list the labels of web/legacy")
@@ -72,7 +74,7 @@ func TestSuggestPerWorkload(t *testing.T) {
 func TestSuggestFrom(t *testing.T) {
 	r, inv := suggestReport()
 	from := mustConfig(t, "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: web, resourceVersion: \"7\"}\nspec:\n  egress:\n  - hosts: [\"prod/ratings.prod.svc.cluster.local\", \"istio-system/*\"]\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: other}\nspec: {}\n")
-	sg := Suggest(r, inv, SuggestOptions{From: from})
+	sg := Suggest(r.All(), inv.Index(), SuggestOptions{From: from})
 	require.Len(t, sg.Sidecars, 2)
 	assert.Equal(t, "other/default", sg.Sidecars[0].Ref.String())
 	assert.Contains(t, sg.Sidecars[0].Note, "unchanged")

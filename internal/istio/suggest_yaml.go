@@ -2,10 +2,12 @@ package istio
 
 import (
 	"fmt"
-	"github.com/pcapcheck/pcapcheck/internal/source"
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/render"
+	"github.com/pcapcheck/pcapcheck/internal/source"
 
 	"gopkg.in/yaml.v3"
 )
@@ -45,7 +47,7 @@ func (sg *Suggestion) WriteYAML(w io.Writer) error {
 		for _, d := range sg.Outside {
 			name := ""
 			if d.Name != "" {
-				name = ", named " + quoteComment(d.Name)
+				name = ", named " + render.Clean(d.Name)
 			}
 			tail = append(tail, fmt.Sprintf("  %s (%s%s): %d %s from %s", d.Addr, d.Verdict, name, d.Flows, plural(d.Flows, "flow"), strings.Join(d.Clients, ", ")))
 		}
@@ -59,16 +61,6 @@ func (sg *Suggestion) WriteYAML(w io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// quoteComment keeps a name from a packet on one comment line.
-func quoteComment(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
 }
 
 // node builds the YAML of one Sidecar: the existing object with hosts

@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // The HTML report is checked in a real browser: headless Chromium, driven
@@ -334,11 +334,11 @@ func artifactDir(t *testing.T) string {
 // that cmd/pcapcheck's TestGolden pins (compare before/veth.pcap
 // after/any.pcap), so that this package's tests do not depend on the
 // capture readers.
-func seedComparison(t *testing.T) *engine.Comparison {
+func seedComparison(t *testing.T) *report.Comparison {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "bookinfo", "golden", "compare-any.json"))
 	require.NoError(t, err)
-	var c engine.Comparison
+	var c report.Comparison
 	require.NoError(t, json.Unmarshal(raw, &c))
 	require.NotNil(t, c.Before)
 	require.NotNil(t, c.After)
@@ -421,7 +421,7 @@ func TestHTMLInChromium(t *testing.T) {
 	})
 
 	t.Run("seed comparison", func(t *testing.T) {
-		file := write("seed-compare.html", func(rd Renderer, w io.Writer) error { return rd.Comparison(w, seed) })
+		file := write("seed-compare.html", func(rd Renderer, w io.Writer) error { return rd.Comparison(w, seed, nil, nil) })
 		p := b.newPage(ctx, t)
 		url := p.open(ctx, t, file)
 		shot := filepath.Join(artifacts, "seed-compare.png")
@@ -458,7 +458,7 @@ func TestHTMLInChromium(t *testing.T) {
 	t.Run("hostile strings stay text", func(t *testing.T) {
 		r := hostileMesh()
 		file := write("hostile.html", func(rd Renderer, w io.Writer) error {
-			return rd.Comparison(w, engine.Compare(&engine.Report{Schema: engine.SchemaAnalyze}, r))
+			return rd.Comparison(w, report.Compare(&report.Report{Schema: report.SchemaAnalyze}, r), nil, nil)
 		})
 		p := b.newPage(ctx, t)
 		url := p.open(ctx, t, file)
@@ -476,7 +476,7 @@ func TestHTMLInChromium(t *testing.T) {
 
 	t.Run("200 destinations", func(t *testing.T) {
 		file := write("large.html", func(rd Renderer, w io.Writer) error {
-			return rd.Comparison(w, engine.Compare(generated(200, 13, 80), generated(150, 3, 40)))
+			return rd.Comparison(w, report.Compare(generated(200, 13, 80), generated(150, 3, 40)), nil, nil)
 		})
 		p := b.newPage(ctx, t)
 		url := p.open(ctx, t, file)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // ColorMode says when the table colors verdicts. The zero value is invalid.
@@ -78,27 +78,32 @@ func isTerminal(w io.Writer) bool {
 // sgr holds the Select Graphic Rendition parameters of each verdict. They
 // are the only escape sequences pcapcheck writes; everything that came from
 // a packet or an inventory goes through clean first.
-var sgr = map[string]string{
-	engine.SidecarDNAT.String(): "32",   // green: in the mesh
-	engine.Passthrough.String(): "1;33", // bold yellow: bypasses the mesh
-	engine.PodDirect.String():   "36",   // cyan
-	engine.Node.String():        "34",   // blue
-	engine.External.String():    "35",   // magenta
-	engine.Unknown.String():     "2",    // dim
+var sgr = [...]string{
+	report.SidecarDNAT: "32",   // green: in the mesh
+	report.Passthrough: "1;33", // bold yellow: bypasses the mesh
+	report.PodDirect:   "36",   // cyan
+	report.Node:        "34",   // blue
+	report.External:    "35",   // magenta
+	report.Unknown:     "2",    // dim
 }
 
-// paint colors each verdict name of a verdict set ("sidecar-dnat",
-// "passthrough+pod-direct", "absent") when on; the names are pcapcheck's
-// own, never packet data.
-func paint(on bool, set string) string {
-	if !on {
-		return set
+// paint colors a verdict's name when on.
+func paint(on bool, v report.Verdict) string {
+	if !on || int(v) >= len(sgr) || sgr[v] == "" {
+		return v.String()
 	}
-	parts := strings.Split(set, "+")
-	for i, p := range parts {
-		if code, ok := sgr[p]; ok {
-			parts[i] = "\x1b[" + code + "m" + p + "\x1b[0m"
-		}
+	return "\x1b[" + sgr[v] + "m" + v.String() + "\x1b[0m"
+}
+
+// paintSet colors each verdict of a set ("passthrough+pod-direct") when on;
+// an empty set is "absent", uncolored.
+func paintSet(on bool, set report.VerdictSet) string {
+	if set.Empty() {
+		return set.String()
+	}
+	var parts []string
+	for v := range set.All() {
+		parts = append(parts, paint(on, v))
 	}
 	return strings.Join(parts, "+")
 }

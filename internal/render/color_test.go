@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 func TestParseColorMode(t *testing.T) {
@@ -74,7 +74,7 @@ func TestColorEnabled(t *testing.T) {
 var ownSGR = regexp.MustCompile(`\x1b\[(?:0|32|1;33|36|34|35|2)m`)
 
 func TestTableColor(t *testing.T) {
-	for _, r := range []*engine.Report{hostile(), hostileMesh(), generated(6, 2, 0)} {
+	for _, r := range []*report.Report{hostile(), hostileMesh(), generated(6, 2, 0)} {
 		plain := renderWith(t, r, false)
 		colored := renderWith(t, r, true)
 		assert.NotContains(t, ownSGR.ReplaceAllString(colored, ""), "\x1b", "the verdict colors are the only escape sequences")
@@ -88,12 +88,12 @@ func TestTableColor(t *testing.T) {
 	assert.Contains(t, colored, `\x1b]0;pwned\x07\x1b[2J`, "the packet's escapes are spelled out")
 }
 
-func renderWith(t *testing.T, r *engine.Report, color bool) string {
+func renderWith(t *testing.T, r *report.Report, color bool) string {
 	t.Helper()
 	rd, err := New(Table, WithFlows(true), WithColor(color))
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, rd.Analysis(&b, r))
-	require.NoError(t, rd.Comparison(&b, engine.Compare(r, &engine.Report{Schema: engine.SchemaAnalyze})))
+	require.NoError(t, rd.Analysis(&b, r, nil))
+	require.NoError(t, rd.Comparison(&b, report.Compare(r, &report.Report{Schema: report.SchemaAnalyze}), nil, nil))
 	return b.String()
 }

@@ -3,9 +3,11 @@ package render
 import (
 	"fmt"
 	"io"
+	"iter"
+	"slices"
 	"strings"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // Format is an output format. The zero value is invalid.
@@ -48,18 +50,71 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	if s == "md" {
+	switch s {
+	case "md":
 		return Markdown, nil
+	case "text":
+		return Table, nil
 	}
-	return formatInvalid, fmt.Errorf("reports: unknown output format %q, want one of %s", s, strings.Join(FormatNames(), ", "))
+	return formatInvalid, fmt.Errorf("unknown output format %q, want one of %s", s, strings.Join(FormatNames(), ", "))
 }
 
-// Renderer prints finished reports.
+// Document is what a command prints; not every format can print every one.
+type Document uint8
+
+const (
+	documentInvalid Document = iota
+	// Analysis is the report of analyze and live.
+	Analysis
+	// Comparison is the report of compare.
+	Comparison
+	// ScopeDocument is a sidecar's predicted registry, from scope.
+	ScopeDocument
+	// CheckDocument is the outcome of check.
+	CheckDocument
+	numDocuments
+)
+
+var documentNames = [numDocuments]string{documentInvalid: "invalid", Analysis: "analyze", Comparison: "compare", ScopeDocument: "scope", CheckDocument: "check"}
+
+// formatsOf lists the formats each document can be printed in.
+var formatsOf = [numDocuments][]Format{
+	Analysis:      {Table, JSON, YAML, Markdown, HTML},
+	Comparison:    {Table, JSON, YAML, Markdown, HTML},
+	ScopeDocument: {Table, JSON, YAML},
+	CheckDocument: {Table, JSON, YAML},
+}
+
+// ParseFormatFor reads a format name (one vocabulary for every command:
+// table, or text; json; yaml; markdown, or md; html) and checks that d can
+// be printed in it.
+func ParseFormatFor(s string, d Document) (Format, error) {
+	f, err := ParseFormat(s)
+	if err != nil {
+		return f, err
+	}
+	if !slices.Contains(formatsOf[d], f) {
+		names := make([]string, len(formatsOf[d]))
+		for i, g := range formatsOf[d] {
+			names[i] = g.String()
+		}
+		return formatInvalid, fmt.Errorf("%s cannot print %s output: use one of %s", documentNames[d], f, strings.Join(names, ", "))
+	}
+	return f, nil
+}
+
+// Renderer prints finished reports. A report's flows come beside it as a
+// sequence (an engine.Result's Flows, made as they are read); nil means
+// the report's own collected Flows. The summary-only table reads none.
 type Renderer interface {
 	// Analysis prints the report of `pcapcheck analyze`.
-	Analysis(w io.Writer, r *engine.Report) error
+	Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error
 	// Comparison prints the report of `pcapcheck compare`.
-	Comparison(w io.Writer, c *engine.Comparison) error
+	Comparison(w io.Writer, c *report.Comparison, before, after iter.Seq[*report.Flow]) error
+	// Scope prints the predicted registry of `pcapcheck scope`.
+	Scope(w io.Writer, s *report.Scope) error
+	// Check prints the outcome of `pcapcheck check`.
+	Check(w io.Writer, c *report.Check) error
 }
 
 // Option configures a Renderer.
@@ -98,22 +153,12 @@ func New(f Format, opts ...Option) (Renderer, error) {
 	case HTML:
 		return htmlRenderer{}, nil
 	}
-	return nil, fmt.Errorf("reports: invalid format %d", f)
-}
-
-// summaryOnly makes the flows of a streamed report without keeping them,
-// for a renderer that prints only the summary and warnings: the default
-// table of a million flows then holds none of them.
-func summaryOnly(r *engine.Report) error {
-	if !r.Streaming() {
-		return nil
-	}
-	return r.EachFlow(func(*engine.Flow) error { return nil })
+	return nil, fmt.Errorf("render: invalid format %d", f)
 }
 
 // sideWarnings lists both sides' warnings of a comparison, each saying
 // its side.
-func sideWarnings(c *engine.Comparison) []string {
+func sideWarnings(c *report.Comparison) []string {
 	var out []string
 	for _, wn := range c.Before.Warnings {
 		out = append(out, "before: "+wn)
@@ -122,4 +167,30 @@ func sideWarnings(c *engine.Comparison) []string {
 		out = append(out, "after: "+wn)
 	}
 	return out
+}
+
+// errNotPrintable is what a renderer says of a document its format cannot
+// print; ParseFormatFor says it before any work is done.
+func errNotPrintable(f Format, d Document) error {
+	_, err := ParseFormatFor(f.String(), d)
+	return err
+}
+
+func (tableRenderer) Scope(w io.Writer, s *report.Scope) error { return scopeTable(w, s) }
+func (tableRenderer) Check(w io.Writer, c *report.Check) error { return checkText(w, c) }
+func (jsonRenderer) Scope(w io.Writer, s *report.Scope) error  { return writeDocument(w, s) }
+func (jsonRenderer) Check(w io.Writer, c *report.Check) error  { return writeDocument(w, c) }
+func (yamlRenderer) Scope(w io.Writer, s *report.Scope) error  { return writeYAML(w, s) }
+func (yamlRenderer) Check(w io.Writer, c *report.Check) error  { return writeYAML(w, c) }
+func (markdownRenderer) Scope(io.Writer, *report.Scope) error {
+	return errNotPrintable(Markdown, ScopeDocument)
+}
+func (markdownRenderer) Check(io.Writer, *report.Check) error {
+	return errNotPrintable(Markdown, CheckDocument)
+}
+func (htmlRenderer) Scope(io.Writer, *report.Scope) error {
+	return errNotPrintable(HTML, ScopeDocument)
+}
+func (htmlRenderer) Check(io.Writer, *report.Check) error {
+	return errNotPrintable(HTML, CheckDocument)
 }

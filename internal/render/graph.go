@@ -2,12 +2,13 @@ package render
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // The path graph is what the HTML diagrams and the Mermaid charts draw: for
@@ -112,7 +113,7 @@ type gedge struct {
 // glane is one summary row: a destination and a verdict.
 type glane struct {
 	destination string
-	verdict     engine.Verdict
+	verdict     report.Verdict
 	flows       int
 	packets     int64
 	ambiguous   int
@@ -138,26 +139,12 @@ type graphLimits struct {
 // rowKey groups flows as analyze groups them into summary rows: client pod,
 // else client IP; service, else server pod, else server address; verdict.
 type rowKey struct {
-	client, destination string
-	verdict             engine.Verdict
+	client, destination report.Label
+	verdict             report.Verdict
 }
 
-func flowRowKey(f *engine.Flow) rowKey {
-	k := rowKey{client: f.ClientPod, destination: f.Service, verdict: f.Verdict}
-	if k.client == "" {
-		k.client = f.Client
-		if ap, err := netip.ParseAddrPort(f.Client); err == nil {
-			k.client = ap.Addr().String()
-		}
-	}
-	switch {
-	case k.destination != "":
-	case f.ServerPod != "":
-		k.destination = f.ServerPod
-	default:
-		k.destination = f.Server
-	}
-	return k
+func flowRowKey(f *report.Flow) rowKey {
+	return rowKey{client: f.ClientLabel(), destination: f.DestinationLabel(), verdict: f.Verdict}
 }
 
 // tally counts flows and packets.
@@ -169,26 +156,22 @@ type tally struct {
 // rowFlows is what a summary row's flows add to the row: counts per server
 // (the address the summary lists) and the addresses the client sent to.
 type rowFlows struct {
-	servers map[string]tally
-	sentTo  []string
+	servers map[netip.AddrPort]tally
+	sentTo  []netip.AddrPort
 }
 
 // buildGraphs draws every client of a report, in the report's order.
-func buildGraphs(r *engine.Report, lim graphLimits) []*graph {
+func buildGraphs(r *report.Report, flows iter.Seq[*report.Flow], lim graphLimits) []*graph {
 	byRow := map[rowKey]*rowFlows{}
-	clientIPs := map[string][]string{}
-	for i := range r.Flows {
-		f := &r.Flows[i]
+	clientIPs := map[report.Label][]string{}
+	for f := range flows {
 		k := flowRowKey(f)
 		rf := byRow[k]
 		if rf == nil {
-			rf = &rowFlows{servers: map[string]tally{}}
+			rf = &rowFlows{servers: map[netip.AddrPort]tally{}}
 			byRow[k] = rf
 		}
-		srv := f.Server
-		if f.NATTo != "" {
-			srv = f.NATTo
-		}
+		srv := f.Reached().Addr
 		t := rf.servers[srv]
 		t.flows++
 		t.packets += f.Packets
@@ -196,8 +179,8 @@ func buildGraphs(r *engine.Report, lim graphLimits) []*graph {
 		if !slices.Contains(rf.sentTo, f.Server) {
 			rf.sentTo = append(rf.sentTo, f.Server)
 		}
-		if ap, err := netip.ParseAddrPort(f.Client); err == nil && !slices.Contains(clientIPs[k.client], ap.Addr().String()) {
-			clientIPs[k.client] = append(clientIPs[k.client], ap.Addr().String())
+		if ip := f.Client.Addr().String(); !slices.Contains(clientIPs[k.client], ip) {
+			clientIPs[k.client] = append(clientIPs[k.client], ip)
 		}
 	}
 	var graphs []*graph
@@ -213,15 +196,16 @@ func buildGraphs(r *engine.Report, lim graphLimits) []*graph {
 }
 
 // inMesh reports whether a verdict's path goes through the client's sidecar.
-func inMesh(v engine.Verdict) bool { return v == engine.SidecarDNAT || v == engine.Passthrough }
+func inMesh(v report.Verdict) bool { return v == report.SidecarDNAT || v == report.Passthrough }
 
 // buildGraph draws one client: rows are its summary rows.
-func buildGraph(rows []engine.SummaryRow, byRow map[rowKey]*rowFlows, ips []string, lim graphLimits) *graph {
-	client := rows[0].Client
+func buildGraph(rows []report.SummaryRow, byRow map[rowKey]*rowFlows, ips []string, lim graphLimits) *graph {
+	label := rows[0].Client
+	client := label.String()
 	g := &graph{client: client}
 	// Mesh lanes first, so that the sidecar sits above the lanes that
 	// bypass it and no edge has to cross it.
-	ordered := make([]engine.SummaryRow, 0, len(rows))
+	ordered := make([]report.SummaryRow, 0, len(rows))
 	for _, mesh := range []bool{true, false} {
 		for _, row := range rows {
 			if inMesh(row.Verdict) == mesh {
@@ -236,18 +220,17 @@ func buildGraph(rows []engine.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 
 	slices.Sort(ips)
 	cn := gnode{kind: kindPod, key: client, col: colClient, lane: -1}
-	if _, err := netip.ParseAddr(client); err == nil {
+	if label.Ref.IsZero() {
 		cn.kind, cn.title, cn.sub = kindAddress, client, "client"
 	} else {
-		ns, name := splitName(client)
-		cn.title, cn.sub = name, joinNonEmpty(" · ", ns, strings.Join(ips, ", "))
+		cn.title, cn.sub = label.Ref.Name, joinNonEmpty(" · ", label.Ref.Namespace, strings.Join(ips, ", "))
 	}
 	cn.tip = []string{"client " + client, strings.Join(ips, ", ")}
 	clientID := g.add(cn)
 
 	sidecarID := -1
 	var mesh tally
-	verdicts := map[engine.Verdict]bool{}
+	verdicts := map[report.Verdict]bool{}
 	for _, row := range ordered {
 		if inMesh(row.Verdict) {
 			mesh.flows += row.Flows
@@ -258,9 +241,9 @@ func buildGraph(rows []engine.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 	if len(verdicts) > 0 {
 		sub := "sidecar"
 		switch {
-		case !verdicts[engine.Passthrough]:
+		case !verdicts[report.Passthrough]:
 			sub = "DNAT to pods"
-		case !verdicts[engine.SidecarDNAT]:
+		case !verdicts[report.SidecarDNAT]:
 			sub = "passes through"
 		}
 		sidecarID = g.add(gnode{kind: kindSidecar, key: client, col: colSidecar, lane: -1, title: "istio-proxy", sub: sub,
@@ -270,12 +253,12 @@ func buildGraph(rows []engine.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 
 	for _, row := range ordered {
 		lane := len(g.lanes)
-		g.lanes = append(g.lanes, glane{destination: row.Destination, verdict: row.Verdict, flows: row.Flows, packets: row.Packets, ambiguous: row.Ambiguous})
-		rf := byRow[rowKey{client, row.Destination, row.Verdict}]
+		g.lanes = append(g.lanes, glane{destination: row.Destination.String(), verdict: row.Verdict, flows: row.Flows, packets: row.Packets, ambiguous: row.Ambiguous})
+		rf := byRow[rowKey{label, row.Destination, row.Verdict}]
 		switch row.Verdict {
-		case engine.SidecarDNAT:
+		case report.SidecarDNAT:
 			g.ends(row, rf, lane, sidecarID, edgeDNAT, kindPod, nil, lim)
-		case engine.Passthrough:
+		case report.Passthrough:
 			g.passthrough(row, rf, lane, sidecarID, lim)
 		default:
 			g.ends(row, rf, lane, clientID, edgeDirect, endKind(row.Verdict), nil, lim)
@@ -285,34 +268,32 @@ func buildGraph(rows []engine.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 }
 
 // passthrough draws sidecar → ClusterIP → kube-proxy → the pods it chose.
-func (g *graph) passthrough(row engine.SummaryRow, rf *rowFlows, lane, sidecarID int, lim graphLimits) {
+func (g *graph) passthrough(row report.SummaryRow, rf *rowFlows, lane, sidecarID int, lim graphLimits) {
 	// The addresses the client sent to are the ClusterIPs; without flows,
 	// the summary's servers that name no pod are.
-	var cips []string
+	var cips []netip.AddrPort
 	if rf != nil {
 		cips = slices.Clone(rf.sentTo)
 	} else {
 		for _, s := range row.Servers {
-			if s.Pod == "" {
+			if s.Pod.IsZero() {
 				cips = append(cips, s.Addr)
 			}
 		}
 	}
-	slices.SortFunc(cips, compareAddr)
-	key, addrs := "", strings.Join(cips, ", ")
+	slices.SortFunc(cips, netip.AddrPort.Compare)
+	key, addrs := "", joinAddrs(cips)
 	if len(cips) > 0 {
-		key = cips[0]
-		if ap, err := netip.ParseAddrPort(key); err == nil {
-			key = ap.Addr().String()
-		}
+		key = cips[0].Addr().String()
 	}
-	cip := g.add(gnode{kind: kindClusterIP, key: key, addr: addrs, col: colClusterIP, lane: lane, title: row.Destination, sub: addrs,
-		tip: []string{"ClusterIP of " + row.Destination, addrs}})
+	dest := row.Destination.String()
+	cip := g.add(gnode{kind: kindClusterIP, key: key, addr: addrs, col: colClusterIP, lane: lane, title: dest, sub: addrs,
+		tip: []string{"ClusterIP of " + dest, addrs}})
 	g.edges = append(g.edges, gedge{from: sidecarID, to: cip, kind: edgePassthrough, counted: true, flows: row.Flows, packets: row.Packets})
 	kp := g.add(gnode{kind: kindKubeProxy, key: "kube-proxy", col: colKubeProxy, lane: lane, title: "kube-proxy", sub: "DNAT",
 		tip: []string{"kube-proxy on the node translates the ClusterIP to a pod"}})
 	g.edges = append(g.edges, gedge{from: cip, to: kp, kind: edgeKubeProxy})
-	var chosen []engine.Server
+	var chosen []report.Server
 	unseen := false
 	for _, s := range row.Servers {
 		if slices.Contains(cips, s.Addr) {
@@ -326,9 +307,9 @@ func (g *graph) passthrough(row engine.SummaryRow, rf *rowFlows, lane, sidecarID
 	}
 	var extra *gnode
 	if unseen {
-		extra = &gnode{kind: kindUnseen, key: "unseen " + row.Destination, col: colEnd, lane: lane,
-			title: "a pod of " + row.Destination, sub: "not in this capture",
-			tip: []string{"kube-proxy picked a pod of " + row.Destination, "the capture does not show which: capture on the node with tcpdump -i any to see it"}}
+		extra = &gnode{kind: kindUnseen, key: "unseen " + dest, col: colEnd, lane: lane,
+			title: "a pod of " + dest, sub: "not in this capture",
+			tip: []string{"kube-proxy picked a pod of " + dest, "the capture does not show which: capture on the node with tcpdump -i any to see it"}}
 	}
 	row.Servers = chosen
 	g.ends(row, rf, lane, kp, edgeNAT, kindPod, extra, lim)
@@ -336,22 +317,23 @@ func (g *graph) passthrough(row engine.SummaryRow, rf *rowFlows, lane, sidecarID
 
 // ends draws the servers of a row as end nodes reached from `from`, the
 // extra node (if any) last, and a "more" node when there are too many.
-func (g *graph) ends(row engine.SummaryRow, rf *rowFlows, lane, from int, ek edgeKind, kind nodeKind, extra *gnode, lim graphLimits) {
+func (g *graph) ends(row report.SummaryRow, rf *rowFlows, lane, from int, ek edgeKind, kind nodeKind, extra *gnode, lim graphLimits) {
 	type end struct {
 		n gnode
 		t tally
 		c bool
 	}
 	var list []end
+	dest := row.Destination.String()
 	for _, s := range row.Servers {
-		n := gnode{kind: kind, col: colEnd, lane: lane, addr: s.Addr}
-		if s.Pod != "" {
-			ns, name := splitName(s.Pod)
-			n.key, n.title, n.sub = s.Pod, name, joinNonEmpty(" · ", ns, s.Addr)
-			n.tip = []string{"pod " + s.Pod, s.Addr}
+		addr := s.Addr.String()
+		n := gnode{kind: kind, col: colEnd, lane: lane, addr: addr}
+		if !s.Pod.IsZero() {
+			n.key, n.title, n.sub = s.Pod.String(), s.Pod.Name, joinNonEmpty(" · ", s.Pod.Namespace, addr)
+			n.tip = []string{"pod " + s.Pod.String(), addr}
 		} else {
-			n.key, n.title, n.sub = s.Addr, s.Addr, endSub(kind, row.Verdict)
-			n.tip = []string{s.Addr, endSub(kind, row.Verdict)}
+			n.key, n.title, n.sub = addr, addr, endSub(kind, row.Verdict)
+			n.tip = []string{addr, endSub(kind, row.Verdict)}
 		}
 		e := end{n: n}
 		if rf != nil {
@@ -373,8 +355,8 @@ func (g *graph) ends(row engine.SummaryRow, rf *rowFlows, lane, from int, ek edg
 	}
 	if len(list) == 0 {
 		// A row always names a server; draw the destination if not.
-		list = append(list, end{n: gnode{kind: endKind(row.Verdict), key: row.Destination, col: colEnd, lane: lane,
-			title: row.Destination, sub: row.Verdict.String(), tip: []string{row.Destination}}})
+		list = append(list, end{n: gnode{kind: endKind(row.Verdict), key: dest, col: colEnd, lane: lane,
+			title: dest, sub: row.Verdict.String(), tip: []string{dest}}})
 	}
 	if lim.maxServers > 0 && len(list) > lim.maxServers {
 		keep := lim.maxServers - 1
@@ -386,7 +368,7 @@ func (g *graph) ends(row engine.SummaryRow, rf *rowFlows, lane, from int, ek edg
 			more.c = more.c && e.c
 			names = append(names, strings.Join(e.n.tip, " "))
 		}
-		more.n = gnode{kind: kindMore, key: "more " + row.Destination, col: colEnd, lane: lane,
+		more.n = gnode{kind: kindMore, key: "more " + dest, col: colEnd, lane: lane,
 			title: fmt.Sprintf("+%d more", len(list)-keep), sub: "listed in the tables",
 			tip: names}
 		list = append(list[:keep], more)
@@ -407,20 +389,20 @@ func (g *graph) add(n gnode) int {
 }
 
 // endKind is the kind of the node a verdict's traffic lands on.
-func endKind(v engine.Verdict) nodeKind {
+func endKind(v report.Verdict) nodeKind {
 	switch v {
-	case engine.SidecarDNAT, engine.Passthrough, engine.PodDirect:
+	case report.SidecarDNAT, report.Passthrough, report.PodDirect:
 		return kindPod
-	case engine.Node:
+	case report.Node:
 		return kindNode
-	case engine.External:
+	case report.External:
 		return kindExternal
 	}
 	return kindUnknown
 }
 
 // endSub is the second line of an end node that names no pod.
-func endSub(k nodeKind, v engine.Verdict) string {
+func endSub(k nodeKind, v report.Verdict) string {
 	switch k {
 	case kindNode:
 		return "node address"
@@ -430,14 +412,6 @@ func endSub(k nodeKind, v engine.Verdict) string {
 		return "unknown"
 	}
 	return "pod IP"
-}
-
-// splitName splits "namespace/name"; a name without namespace has none.
-func splitName(s string) (ns, name string) {
-	if i := strings.LastIndexByte(s, '/'); i >= 0 {
-		return s[:i], s[i+1:]
-	}
-	return "", s
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
@@ -450,19 +424,13 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-// compareAddr orders IP:PORT strings numerically, others after them.
-func compareAddr(x, y string) int {
-	a, errA := netip.ParseAddrPort(x)
-	b, errB := netip.ParseAddrPort(y)
-	switch {
-	case errA == nil && errB == nil:
-		return a.Compare(b)
-	case errA == nil:
-		return -1
-	case errB == nil:
-		return 1
+// joinAddrs lists addresses, comma-separated.
+func joinAddrs(addrs []netip.AddrPort) string {
+	parts := make([]string, len(addrs))
+	for i, a := range addrs {
+		parts[i] = a.String()
 	}
-	return strings.Compare(x, y)
+	return strings.Join(parts, ", ")
 }
 
 // label is an edge's counts: "3 flows" and "30 pkts".

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"iter"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // htmlRenderer writes one self-contained page: inline CSS, an inline SVG
@@ -32,26 +33,27 @@ var htmlPage = template.Must(template.New("page").Parse(htmlSource))
 // diagramLimits keep a page drawable whatever the capture holds.
 var diagramLimits = graphLimits{maxLanes: 300, maxServers: 12}
 
-func (htmlRenderer) Analysis(w io.Writer, r *engine.Report) error {
-	r.Collect()
+func (htmlRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
+	fl := collect(r, flows)
 	p := pageView{Title: "pcapcheck analyze", Captures: []sideCaptures{{Files: captureNames(r.Captures)}}}
-	for _, g := range buildGraphs(r, diagramLimits) {
-		p.Clients = append(p.Clients, clientView{Client: clean(g.client), Diagrams: []diagramView{diagram(g, "", nil)}})
+	for _, g := range buildGraphs(r, all(fl), diagramLimits) {
+		p.Clients = append(p.Clients, clientView{Client: Clean(g.client), Diagrams: []diagramView{diagram(g, "", nil)}})
 	}
-	p.Sides = []sideView{side("", r)}
+	p.Sides = []sideView{side("", r, fl)}
 	return htmlPage.Execute(w, p)
 }
 
-func (htmlRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
+func (htmlRenderer) Comparison(w io.Writer, c *report.Comparison, beforeFlows, afterFlows iter.Seq[*report.Flow]) error {
+	fb, fa := collect(c.Before, beforeFlows), collect(c.After, afterFlows)
 	p := pageView{Title: "pcapcheck compare", Compare: true,
 		Captures: []sideCaptures{{Side: "Before", Files: captureNames(c.Before.Captures)}, {Side: "After", Files: captureNames(c.After.Captures)}}}
-	changed := map[[2]string]engine.Change{}
+	changed := map[[2]string]report.Change{}
 	for _, ch := range c.Changes {
-		changed[[2]string{ch.Client, ch.Destination}] = ch
-		p.Changes = append(p.Changes, clean(ch.Meaning))
+		changed[[2]string{ch.Client.String(), ch.Destination.String()}] = ch
+		p.Changes = append(p.Changes, Clean(ch.Meaning))
 	}
-	before := graphsByClient(buildGraphs(c.Before, diagramLimits))
-	after := graphsByClient(buildGraphs(c.After, diagramLimits))
+	before := graphsByClient(buildGraphs(c.Before, all(fb), diagramLimits))
+	after := graphsByClient(buildGraphs(c.After, all(fa), diagramLimits))
 	clients := slices.Sorted(maps.Keys(before))
 	for k := range after {
 		if _, ok := before[k]; !ok {
@@ -60,13 +62,13 @@ func (htmlRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
 	}
 	slices.Sort(clients)
 	for _, client := range clients {
-		cv := clientView{Client: clean(client)}
+		cv := clientView{Client: Clean(client)}
 		for _, ch := range c.Changes {
-			if ch.Client == client {
-				cv.Meanings = append(cv.Meanings, clean(ch.Meaning))
+			if ch.Client.String() == client {
+				cv.Meanings = append(cv.Meanings, Clean(ch.Meaning))
 			}
 		}
-		isChanged := func(dest string) (engine.Change, bool) {
+		isChanged := func(dest string) (report.Change, bool) {
 			ch, ok := changed[[2]string{client, dest}]
 			return ch, ok
 		}
@@ -79,12 +81,12 @@ func (htmlRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
 	}
 	for _, ch := range allChanges(c) {
 		p.Pairs = append(p.Pairs, pairView{
-			Client: clean(ch.Client), Destination: clean(ch.Destination), Before: ch.Before, After: ch.After,
+			Client: Clean(ch.Client.String()), Destination: Clean(ch.Destination.String()), Before: ch.Before.String(), After: ch.After.String(),
 			Changed:       ch.Before != ch.After,
 			ServersBefore: serverList(c.Before, ch.Client, ch.Destination), ServersAfter: serverList(c.After, ch.Client, ch.Destination),
 		})
 	}
-	p.Sides = []sideView{side("Before", c.Before), side("After", c.After)}
+	p.Sides = []sideView{side("Before", c.Before, fb), side("After", c.After, fa)}
 	return htmlPage.Execute(w, p)
 }
 
@@ -99,7 +101,7 @@ func graphsByClient(gs []*graph) map[string]*graph {
 // compared draws one side of a comparison, marking what the other side
 // lacks with diff ("removed" on the before side, "added" on the after
 // side). A side without traffic of this client is an empty diagram.
-func compared(g, other *graph, side, title, diff string, isChanged func(string) (engine.Change, bool)) diagramView {
+func compared(g, other *graph, side, title, diff string, isChanged func(string) (report.Change, bool)) diagramView {
 	if g == nil {
 		return diagramView{Side: side, Title: title, Empty: "no traffic from this client in the " + side + " captures"}
 	}
@@ -107,7 +109,7 @@ func compared(g, other *graph, side, title, diff string, isChanged func(string) 
 	d.Side, d.Title = side, title
 	for i := range d.Lanes {
 		if ch, ok := isChanged(g.lanes[i].destination); ok {
-			d.Lanes[i].Change = ch.Before + " → " + ch.After
+			d.Lanes[i].Change = ch.Before.String() + " → " + ch.After.String()
 		}
 	}
 	return d
@@ -117,7 +119,7 @@ func compared(g, other *graph, side, title, diff string, isChanged func(string) 
 // nodes and edges it lacks get the class diff.
 func diagram(g *graph, diff string, other *graph) diagramView {
 	l := place(g)
-	d := diagramView{W: l.w, H: l.h, Label: "paths of " + clean(g.client), Footer: l.footer, FooterY: l.footerY}
+	d := diagramView{W: l.w, H: l.h, Label: "paths of " + Clean(g.client), Footer: l.footer, FooterY: l.footerY}
 	var nodeIDs, edgeIDs map[string]bool
 	if other != nil {
 		ol := place(other)
@@ -131,12 +133,12 @@ func diagram(g *graph, diff string, other *graph) diagramView {
 	}
 	for _, ln := range l.lanes {
 		d.Lanes = append(d.Lanes, laneView{
-			Y: ln.y, W: ln.w, H: ln.h, Destination: clean(ln.destination), Verdict: ln.verdict.String(),
+			Y: ln.y, W: ln.w, H: ln.h, Destination: Clean(ln.destination), Verdict: ln.verdict.String(),
 			Caption: ln.caption, Tip: ln.captionTip, CaptionX: ln.captionX, CaptionY: ln.captionY,
 		})
 	}
 	for _, e := range l.edges {
-		ev := edgeView{Kind: e.kind.String(), From: clean(l.nodes[e.from].key), To: clean(l.nodes[e.to].key),
+		ev := edgeView{Kind: e.kind.String(), From: Clean(l.nodes[e.from].key), To: Clean(l.nodes[e.to].key),
 			Path: e.path, Arrow: e.arrow, Flows: e.flowsText, Packets: e.pktsText, LabelX: e.labelX, FlowsY: e.flowsY, PacketsY: e.pktsY}
 		if other != nil && !edgeIDs[e.edgeID()] {
 			ev.Diff = diff
@@ -144,7 +146,7 @@ func diagram(g *graph, diff string, other *graph) diagramView {
 		d.Edges = append(d.Edges, ev)
 	}
 	for _, n := range l.nodes {
-		nv := nodeView{Kind: n.kind.String(), Node: clean(n.key), Addr: clean(n.addr), X: n.x, Y: n.y, W: n.w, H: n.h,
+		nv := nodeView{Kind: n.kind.String(), Node: Clean(n.key), Addr: Clean(n.addr), X: n.x, Y: n.y, W: n.w, H: n.h,
 			Title: n.title, Sub: n.sub, Tip: n.tip, TextX: padX}
 		if other != nil && !nodeIDs[n.nodeID()] {
 			nv.Diff = diff
@@ -157,7 +159,7 @@ func diagram(g *graph, diff string, other *graph) diagramView {
 // edgeID is an edge's identity across the two sides of a comparison.
 func (e placedEdge) edgeID() string { return e.kind.String() + "\x00" + e.fromKey + "\x00" + e.toKey }
 
-func side(name string, r *engine.Report) sideView {
+func side(name string, r *report.Report, flows []report.Flow) sideView {
 	s := sideView{Name: name}
 	if name != "" {
 		s.ID = strings.ToLower(name)
@@ -165,7 +167,7 @@ func side(name string, r *engine.Report) sideView {
 	undated := undated(r.Captures)
 	for _, c := range r.Captures {
 		s.Captures = append(s.Captures, captureView{
-			File: clean(c.File), Format: c.Format, Compressed: c.Compressed, LinkTypes: strings.Join(cleanAll(c.LinkTypes), ", "),
+			File: Clean(c.File), Format: c.Format, Compressed: c.Compressed, LinkTypes: strings.Join(cleanAll(c.LinkTypes), ", "),
 			Interfaces: strings.Join(cleanAll(c.Interfaces), ", "), Packets: c.Packets, Decoded: c.Decoded,
 			Skipped: counts(c.Skipped), Problems: counts(c.Problems),
 			First: stamp(c.First, c.TimeOfDayOnly), Last: stamp(c.Last, c.TimeOfDayOnly), Complete: c.Complete,
@@ -179,31 +181,31 @@ func side(name string, r *engine.Report) sideView {
 		for _, sv := range row.Servers {
 			servers = append(servers, serverLabel(sv))
 		}
-		s.Summary = append(s.Summary, summaryView{Client: clean(row.Client), Destination: clean(row.Destination),
+		s.Summary = append(s.Summary, summaryView{Client: Clean(row.Client.String()), Destination: Clean(row.Destination.String()),
 			Verdict: row.Verdict.String(), Expected: expectedCell(row.Expected, row.Verdict), Ambiguous: row.Ambiguous,
 			Flows: row.Flows, Packets: row.Packets, Bytes: row.Bytes, Servers: servers})
-		s.Expected = s.Expected || row.Expected != ""
+		s.Expected = s.Expected || !row.Expected.IsZero()
 	}
-	for i, f := range r.Flows {
-		fv := flowView{N: i + 1, Proto: f.Proto, Client: clean(f.Client), ClientPod: clean(f.ClientPod), Server: clean(f.Server),
-			ServerPod: clean(f.ServerPod), NATTo: clean(f.NATTo), NATToPod: clean(f.NATToPod), Service: clean(f.Service),
-			Verdict: f.Verdict.String(), Handshake: f.Handshake, ClientFrom: f.ClientFrom, Packets: f.Packets, Bytes: f.Bytes,
-			Duplicates: f.Duplicates, First: stamp(&f.First, undated), Evidence: cleanAll(f.Evidence)}
+	for i, f := range flows {
+		fv := flowView{N: i + 1, Proto: f.Proto.String(), Client: Clean(f.Client.String()), ClientPod: Clean(f.ClientPod.String()), Server: Clean(f.Server.String()),
+			ServerPod: Clean(f.ServerPod.String()), NATTo: Clean(addrText(f.NATTo.AddrPort)), NATToPod: Clean(f.NATToPod.String()), Service: Clean(f.Service.String()),
+			Verdict: f.Verdict.String(), Handshake: f.Handshake.String(), ClientFrom: f.ClientFrom.String(), Packets: f.Packets, Bytes: f.Bytes,
+			Duplicates: f.Duplicates, First: stamp(&f.First, undated), Evidence: cleanAll(report.Sentences(f.Evidence))}
 		if f.ServicePort != 0 {
-			fv.Service += ":" + strconv.Itoa(f.ServicePort)
+			fv.Service += ":" + strconv.Itoa(int(f.ServicePort))
 		}
 		add := func(name, value string) {
 			if value != "" {
-				fv.Facts = append(fv.Facts, factView{name, clean(value)})
+				fv.Facts = append(fv.Facts, factView{name, Clean(value)})
 			}
 		}
 		add("SNI", f.SNI)
 		add("ALPN", strings.Join(f.ALPN, ", "))
 		add("HTTP request", f.HTTPRequest)
 		add("HTTP Host", f.HTTPHost)
-		add("seen on", f.Interface)
-		if f.Expected != "" {
-			add("expected", expectedCell(f.Expected, f.Verdict))
+		add("seen on", f.Interfaces.String())
+		if !f.Expected.IsZero() {
+			add("expected", expectedFlowCell(f.Expected, f.Verdict))
 			add("why it can differ", f.ExpectedWhy)
 		}
 		s.Flows = append(s.Flows, fv)
@@ -216,21 +218,21 @@ func side(name string, r *engine.Report) sideView {
 func counts(m map[string]int) string {
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, fmt.Sprintf("%s: %d", clean(k), m[k]))
+		out = append(out, fmt.Sprintf("%s: %d", Clean(k), m[k]))
 	}
 	return strings.Join(out, ", ")
 }
 
-func captureNames(caps []engine.Capture) []string {
+func captureNames(caps []report.Capture) []string {
 	var out []string
 	for _, c := range caps {
-		out = append(out, fmt.Sprintf("%s (%s, %d packets)", clean(c.File), c.Format, c.Packets))
+		out = append(out, fmt.Sprintf("%s (%s, %d packets)", Clean(c.File), c.Format, c.Packets))
 	}
 	return out
 }
 
 // serverList lists the servers a side's summary rows reached for a pair.
-func serverList(r *engine.Report, client, destination string) []string {
+func serverList(r *report.Report, client, destination report.Label) []string {
 	var out []string
 	for _, row := range r.Summary {
 		if row.Client == client && row.Destination == destination {

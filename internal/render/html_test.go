@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // Markup that would run if a renderer let it through as markup.
@@ -26,29 +26,29 @@ const (
 // hostileMesh is a report of the seed's two paths in which every string a
 // packet or an inventory supplies tries to inject markup: the SNI and the
 // HTTP Host, pod, service and namespace names, files and warnings.
-func hostileMesh() *engine.Report {
+func hostileMesh() *report.Report {
 	first := time.Date(2025, 3, 14, 15, 10, 6, 0, time.UTC)
 	client := `default/my-shell` + imgOnerr
 	pod := "bookinfo/reviews-" + scriptTag + termEvil
 	svc := "bookinfo/" + titleEnd + imgOnerr
-	dnat := engine.Flow{Proto: "tcp", Client: "10.244.2.34:44644", Server: "10.244.2.32:9080", ClientPod: client, ServerPod: pod,
-		Service: svc, Verdict: engine.SidecarDNAT, Evidence: []string{"sni " + scriptTag, "host " + imgOnerr + termEvil},
-		SNI: scriptTag, ALPN: []string{imgOnerr}, HTTPHost: imgOnerr, HTTPRequest: "GET /" + scriptTag, Interface: imgOnerr,
-		Packets: 9, Bytes: 7324, First: first, Last: first, ClientFrom: "syn"}
+	dnat := report.Flow{Proto: tcp, Client: ap("10.244.2.34:44644"), Server: ap("10.244.2.32:9080"), ClientPod: ref(client), ServerPod: ref(pod),
+		Service: ref(svc), Verdict: report.SidecarDNAT, Evidence: evidence("sni "+scriptTag, "host "+imgOnerr+termEvil),
+		SNI: scriptTag, ALPN: []string{imgOnerr}, HTTPHost: imgOnerr, HTTPRequest: "GET /" + scriptTag, Interfaces: report.Interfaces{imgOnerr},
+		Packets: 9, Bytes: 7324, First: first, Last: first, ClientFrom: report.BySyn}
 	pass := dnat
-	pass.Server, pass.ServerPod, pass.Verdict, pass.NATTo, pass.NATToPod = "10.96.209.151:9080", "", engine.Passthrough, "10.244.2.31:9080", pod+"-2"
+	pass.Server, pass.ServerPod, pass.Verdict, pass.NATTo, pass.NATToPod = ap("10.96.209.151:9080"), ref(""), report.Passthrough, ep("10.244.2.31:9080"), ref(pod+"-2")
 	ext := dnat
-	ext.Server, ext.ServerPod, ext.Service, ext.Verdict, ext.SNI = "203.0.113.9:443", "", "", engine.External, scriptTag+imgOnerr
-	return &engine.Report{
-		Schema: engine.SchemaAnalyze,
-		Captures: []engine.Capture{{File: "x" + imgOnerr + ".pcap", Format: "pcap", LinkTypes: []string{"EN10MB"}, Interfaces: []string{scriptTag},
+	ext.Server, ext.ServerPod, ext.Service, ext.Verdict, ext.SNI = ap("203.0.113.9:443"), ref(""), ref(""), report.External, scriptTag+imgOnerr
+	return &report.Report{
+		Schema: report.SchemaAnalyze,
+		Captures: []report.Capture{{File: "x" + imgOnerr + ".pcap", Format: "pcap", LinkTypes: []string{"EN10MB"}, Interfaces: []string{scriptTag},
 			Skipped: map[string]int{scriptTag: 1}, Complete: true}},
-		Inventory: engine.InventoryFacts{Files: []string{imgOnerr}, Registries: []string{scriptTag}},
-		Flows:     []engine.Flow{dnat, pass, ext},
-		Summary: []engine.SummaryRow{
-			{Client: client, Destination: svc, Verdict: engine.SidecarDNAT, Flows: 1, Packets: 9, Servers: []engine.Server{{Addr: dnat.Server, Pod: pod}}},
-			{Client: client, Destination: svc, Verdict: engine.Passthrough, Flows: 1, Packets: 9, Servers: []engine.Server{{Addr: pass.NATTo, Pod: pass.NATToPod}}},
-			{Client: client, Destination: ext.Server, Verdict: engine.External, Flows: 1, Packets: 9, Servers: []engine.Server{{Addr: ext.Server}}},
+		Inventory: report.InventoryFacts{Files: []string{imgOnerr}, Registries: []string{scriptTag}},
+		Flows:     []report.Flow{dnat, pass, ext},
+		Summary: []report.SummaryRow{
+			{Client: label(client), Destination: label(svc), Verdict: report.SidecarDNAT, Flows: 1, Packets: 9, Servers: []report.Server{{Addr: dnat.Server, Pod: ref(pod)}}},
+			{Client: label(client), Destination: label(svc), Verdict: report.Passthrough, Flows: 1, Packets: 9, Servers: []report.Server{{Addr: pass.NATTo.AddrPort, Pod: pass.NATToPod}}},
+			{Client: label(client), Destination: report.Label{Addr: ext.Server, WithPort: true}, Verdict: report.External, Flows: 1, Packets: 9, Servers: []report.Server{{Addr: ext.Server}}},
 		},
 		Warnings: []string{"warning " + scriptTag + imgOnerr + termEvil},
 	}
@@ -152,8 +152,8 @@ func TestHTMLUntrusted(t *testing.T) {
 	var b bytes.Buffer
 	rd, err := New(HTML)
 	require.NoError(t, err)
-	require.NoError(t, rd.Analysis(&b, r))
-	require.NoError(t, rd.Comparison(&b, engine.Compare(&engine.Report{Schema: engine.SchemaAnalyze}, r)))
+	require.NoError(t, rd.Analysis(&b, r, nil))
+	require.NoError(t, rd.Comparison(&b, report.Compare(&report.Report{Schema: report.SchemaAnalyze}, r), nil, nil))
 	out := b.String()
 
 	for _, tg := range startTags(t, out) {
@@ -178,7 +178,7 @@ func TestHTMLSelfContained(t *testing.T) {
 	var b bytes.Buffer
 	rd, err := New(HTML)
 	require.NoError(t, err)
-	require.NoError(t, rd.Comparison(&b, engine.Compare(generated(6, 3, 0), generated(12, 2, 0))))
+	require.NoError(t, rd.Comparison(&b, report.Compare(generated(6, 3, 0), generated(12, 2, 0)), nil, nil))
 	out := b.String()
 	for _, ref := range []string{"http:", "https:", "//", "src=", "href=", "url(", "@import", "<link", "<script", "<img", "<iframe", "<object"} {
 		assert.NotContains(t, strings.ReplaceAll(out, "</", ""), ref, "a request or a script")
@@ -188,12 +188,12 @@ func TestHTMLSelfContained(t *testing.T) {
 
 func TestHTMLCompareMarksChanges(t *testing.T) {
 	r := hostileMesh()
-	before := &engine.Report{Schema: engine.SchemaAnalyze, Flows: r.Flows[:1], Summary: r.Summary[:1]}
-	after := &engine.Report{Schema: engine.SchemaAnalyze, Flows: r.Flows[1:2], Summary: []engine.SummaryRow{r.Summary[1]}}
+	before := &report.Report{Schema: report.SchemaAnalyze, Flows: r.Flows[:1], Summary: r.Summary[:1]}
+	after := &report.Report{Schema: report.SchemaAnalyze, Flows: r.Flows[1:2], Summary: []report.SummaryRow{r.Summary[1]}}
 	var b bytes.Buffer
 	rd, err := New(HTML)
 	require.NoError(t, err)
-	require.NoError(t, rd.Comparison(&b, engine.Compare(before, after)))
+	require.NoError(t, rd.Comparison(&b, report.Compare(before, after), nil, nil))
 	out := b.String()
 	assert.Equal(t, 2, strings.Count(out, `data-change="sidecar-dnat → passthrough"`), "the changed lane on both sides")
 	assert.Regexp(t, regexp.MustCompile(`<g class="node k-clusterip added" data-node="10.96.209.151"`), out)

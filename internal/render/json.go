@@ -3,307 +3,331 @@ package render
 import (
 	"bufio"
 	"bytes"
-	"encoding"
 	"encoding/json"
 	"io"
-	"reflect"
+	"iter"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // jsonRenderer writes the documented JSON schema, indented by two spaces,
-// byte for byte what encoding/json's indented encoder writes (a test holds
-// it to that). It streams: a report of a million flows is never one encoded
-// document in memory, and the flows of a streamed report (analyze.Stream)
-// are made one at a time as they are written. Plain strings, numbers and times are written directly;
-// anything else, and any string that needs escaping, goes through
-// encoding/json, which escapes C0 control characters and markup and
-// replaces invalid UTF-8. escapeC1 then escapes the C1 controls encoding/json
-// leaves raw, so untrusted strings come out as data whatever displays them.
+// byte for byte what encoding/json's indented encoder writes for the
+// report types (TestJSONStreamMatchesEncoder holds it to that). It
+// streams: the flows are written one at a time as the sequence yields them
+// (a result's are made as they are read), so a report of a million flows
+// is never one document in memory. Every part but the flows goes through
+// encoding/json; a flow, the one part written a million times, through
+// appendFlow, which writes its fields directly. escapeC1 then escapes the
+// C1 controls encoding/json leaves raw, so untrusted strings come out as
+// data whatever displays them.
 type jsonRenderer struct{}
 
-func (jsonRenderer) Analysis(w io.Writer, r *engine.Report) error { return writeJSON(w, r) }
-
-func (jsonRenderer) Comparison(w io.Writer, c *engine.Comparison) error { return writeJSON(w, c) }
-
-func writeJSON(w io.Writer, v any) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	e := &jsonStream{w: bw}
-	e.value(reflect.ValueOf(v), "")
-	e.flushScratch()
-	if e.err != nil {
-		return e.err
-	}
-	if _, err := bw.WriteString("\n"); err != nil {
-		return err
-	}
-	return bw.Flush()
+func (jsonRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
+	jw := newJSONWriter(w)
+	jw.report(r, flows, "")
+	return jw.finish()
 }
 
-// jsonStream writes one value at a time into a scratch buffer that is
-// handed to the writer every few kilobytes; the first error stops it.
-type jsonStream struct {
+func (jsonRenderer) Comparison(w io.Writer, c *report.Comparison, before, after iter.Seq[*report.Flow]) error {
+	jw := newJSONWriter(w)
+	o := jw.object("")
+	o.value("schema", c.Schema)
+	o.key("before")
+	jw.report(c.Before, before, o.inner)
+	o.key("after")
+	jw.report(c.After, after, o.inner)
+	o.value("changes", c.Changes)
+	o.value("unchanged", c.Unchanged)
+	o.close()
+	return jw.finish()
+}
+
+// writeDocument writes a small document (a scope, a check) with
+// encoding/json, indented by two spaces, its C1 controls escaped.
+func writeDocument(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeC1(buf.Bytes()))
+	return err
+}
+
+// jsonWriter writes into a scratch buffer that is handed to the writer
+// every few kilobytes; the first error stops it.
+type jsonWriter struct {
 	w   *bufio.Writer
 	b   []byte
 	err error
 }
 
-func (e *jsonStream) flushScratch() {
-	if e.err == nil && len(e.b) > 0 {
-		_, e.err = e.w.Write(escapeC1(e.b))
-	}
-	e.b = e.b[:0]
+func newJSONWriter(w io.Writer) *jsonWriter {
+	return &jsonWriter{w: bufio.NewWriterSize(w, 1<<16)}
 }
 
-var (
-	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
-	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
-	timeType      = reflect.TypeFor[time.Time]()
-	reportType    = reflect.TypeFor[engine.Report]()
-	reportFlows   = func() int { f, _ := reportType.FieldByName("Flows"); return f.Index[0] }()
-)
-
-// encoderFunc writes one value of a type at the given indentation.
-type encoderFunc func(e *jsonStream, v reflect.Value, indent string)
-
-// encoders holds the encoder of every type written so far: the checks that
-// choose one (is it a time, a json.Marshaler...) are made once a type, not
-// once a value.
-var encoders sync.Map // reflect.Type → encoderFunc
-
-// encoderOf returns t's encoder, making it the first time. A type that
-// contains itself finds a stand-in that waits for the real encoder.
-func encoderOf(t reflect.Type) encoderFunc {
-	if f, ok := encoders.Load(t); ok {
-		return f.(encoderFunc)
+func (jw *jsonWriter) flush() {
+	if jw.err == nil && len(jw.b) > 0 {
+		_, jw.err = jw.w.Write(escapeC1(jw.b))
 	}
-	var (
-		wg sync.WaitGroup
-		f  encoderFunc
-	)
-	wg.Add(1)
-	standIn, loaded := encoders.LoadOrStore(t, encoderFunc(func(e *jsonStream, v reflect.Value, indent string) {
-		wg.Wait()
-		f(e, v, indent)
-	}))
-	if loaded {
-		return standIn.(encoderFunc)
-	}
-	f = newEncoder(t)
-	wg.Done()
-	encoders.Store(t, f)
-	return f
+	jw.b = jw.b[:0]
 }
 
-// value writes v at the given indentation, handing the scratch buffer to
-// the writer between values when it has grown.
-func (e *jsonStream) value(v reflect.Value, indent string) {
-	e.encode(encoderOf(v.Type()), v, indent)
+func (jw *jsonWriter) finish() error {
+	jw.b = append(jw.b, '\n')
+	jw.flush()
+	if jw.err != nil {
+		return jw.err
+	}
+	return jw.w.Flush()
 }
 
-// encode writes v with enc, its type's encoder.
-func (e *jsonStream) encode(enc encoderFunc, v reflect.Value, indent string) {
-	if e.err != nil {
-		return
+// report writes a report at indent, its flows from flows, else its own
+// (null when it has none, as encoding/json writes a nil slice).
+func (jw *jsonWriter) report(r *report.Report, flows iter.Seq[*report.Flow], indent string) {
+	o := jw.object(indent)
+	o.value("schema", r.Schema)
+	o.value("captures", r.Captures)
+	o.value("inventory", r.Inventory)
+	o.key("flows")
+	if flows == nil && r.Flows == nil {
+		jw.b = append(jw.b, "null"...)
+	} else {
+		jw.flows(flowsOf(r, flows), o.inner)
 	}
-	if len(e.b) > 32<<10 {
-		e.flushScratch()
+	o.value("summary", r.Summary)
+	o.value("warnings", r.Warnings)
+	if r.Mesh != nil {
+		o.value("mesh", r.Mesh)
 	}
-	enc(e, v, indent)
+	o.close()
 }
 
-// newEncoder chooses how values of t are written, in the order
-// encoding/json chooses.
-func newEncoder(t reflect.Type) encoderFunc {
-	switch {
-	case t == timeType:
-		return func(e *jsonStream, v reflect.Value, _ string) {
-			e.b = append(e.b, '"')
-			e.b = v.Interface().(time.Time).AppendFormat(e.b, time.RFC3339Nano)
-			e.b = append(e.b, '"')
-		}
-	case t.Implements(jsonMarshaler):
-		return (*jsonStream).leaf
-	case t.Implements(textMarshaler) && t.Kind() != reflect.Pointer:
-		return func(e *jsonStream, v reflect.Value, _ string) {
-			text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
-			if err != nil {
-				e.err = err
-				return
-			}
-			e.str(string(text))
-		}
-	}
-	switch t.Kind() {
-	case reflect.Pointer:
-		elem := encoderOf(t.Elem())
-		return func(e *jsonStream, v reflect.Value, indent string) {
-			if v.IsNil() {
-				e.b = append(e.b, "null"...)
-				return
-			}
-			e.encode(elem, v.Elem(), indent)
-		}
-	case reflect.Struct:
-		return newStructEncoder(t)
-	case reflect.Slice:
-		elem := encoderOf(t.Elem())
-		return func(e *jsonStream, v reflect.Value, indent string) {
-			if v.IsNil() {
-				e.b = append(e.b, "null"...)
-				return
-			}
-			if v.Len() == 0 {
-				e.b = append(e.b, "[]"...)
-				return
-			}
-			inner := indent + "  "
-			e.b = append(e.b, "[\n"...)
-			for i := range v.Len() {
-				if i > 0 {
-					e.b = append(e.b, ",\n"...)
-				}
-				e.b = append(e.b, inner...)
-				e.encode(elem, v.Index(i), inner)
-			}
-			e.b = append(e.b, '\n')
-			e.b = append(e.b, indent...)
-			e.b = append(e.b, ']')
-		}
-	case reflect.String:
-		return func(e *jsonStream, v reflect.Value, _ string) { e.str(v.String()) }
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return func(e *jsonStream, v reflect.Value, _ string) { e.b = strconv.AppendInt(e.b, v.Int(), 10) }
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return func(e *jsonStream, v reflect.Value, _ string) { e.b = strconv.AppendUint(e.b, v.Uint(), 10) }
-	case reflect.Bool:
-		return func(e *jsonStream, v reflect.Value, _ string) { e.b = strconv.AppendBool(e.b, v.Bool()) }
-	}
-	return (*jsonStream).leaf
-}
-
-// field is how one struct field is written.
-type field struct {
-	index     int
-	key       []byte // `"name": `
-	omitEmpty bool
-	enc       encoderFunc
-}
-
-// fieldsOf lists a struct type's JSON fields.
-func fieldsOf(t reflect.Type) []field {
-	var fs []field
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = sf.Name
-		}
-		key, _ := json.Marshal(name)
-		fs = append(fs, field{index: i, key: append(key, ':', ' '), omitEmpty: strings.Contains(","+opts+",", ",omitempty,"),
-			enc: encoderOf(sf.Type)})
-	}
-	return fs
-}
-
-// newStructEncoder writes a struct's fields as encoding/json names and
-// omits them. The flows of a streamed analyze.Report are made as they are
-// written.
-func newStructEncoder(t reflect.Type) encoderFunc {
-	fields := fieldsOf(t)
-	return func(e *jsonStream, v reflect.Value, indent string) {
-		inner := indent + "  "
-		var streamed *engine.Report
-		if t == reportType && v.CanAddr() {
-			if r := v.Addr().Interface().(*engine.Report); r.Streaming() {
-				streamed = r
-			}
-		}
-		n := 0
-		for _, f := range fields {
-			fv := v.Field(f.index)
-			if f.omitEmpty && isEmpty(fv) {
-				continue
-			}
-			if n == 0 {
-				e.b = append(e.b, "{\n"...)
-			} else {
-				e.b = append(e.b, ",\n"...)
-			}
-			n++
-			e.b = append(e.b, inner...)
-			e.b = append(e.b, f.key...)
-			if streamed != nil && f.index == reportFlows {
-				// The fields after the flows (summary, warnings) are
-				// complete once the flows are made.
-				e.flows(streamed, inner)
-				continue
-			}
-			e.encode(f.enc, fv, inner)
-		}
-		if n == 0 {
-			e.b = append(e.b, "{}"...)
-			return
-		}
-		e.b = append(e.b, '\n')
-		e.b = append(e.b, indent...)
-		e.b = append(e.b, '}')
-	}
-}
-
-// flows writes the flows of a streamed report as they are made, as value
-// writes a slice.
-func (e *jsonStream) flows(r *engine.Report, indent string) {
-	flowEncoder := encoderOf(reflect.TypeFor[engine.Flow]())
+// flows writes a JSON array of flows at indent, as encoding/json would.
+func (jw *jsonWriter) flows(flows iter.Seq[*report.Flow], indent string) {
 	inner := indent + "  "
 	n := 0
-	err := r.EachFlow(func(f *engine.Flow) error {
+	for f := range flows {
+		if jw.err != nil {
+			return
+		}
 		if n == 0 {
-			e.b = append(e.b, "[\n"...)
+			jw.b = append(jw.b, "[\n"...)
 		} else {
-			e.b = append(e.b, ",\n"...)
+			jw.b = append(jw.b, ",\n"...)
 		}
 		n++
-		e.b = append(e.b, inner...)
-		e.encode(flowEncoder, reflect.ValueOf(f).Elem(), inner)
-		return e.err
-	})
-	if err != nil {
-		e.err = err
-		return
+		jw.b = append(jw.b, inner...)
+		jw.b = appendFlow(jw.b, f, inner)
+		if len(jw.b) > 32<<10 {
+			jw.flush()
+		}
 	}
 	if n == 0 {
-		e.b = append(e.b, "[]"...)
+		jw.b = append(jw.b, "[]"...)
 		return
 	}
-	e.b = append(e.b, '\n')
-	e.b = append(e.b, indent...)
-	e.b = append(e.b, ']')
+	jw.b = append(jw.b, '\n')
+	jw.b = append(jw.b, indent...)
+	jw.b = append(jw.b, ']')
 }
 
-// str writes a string: directly when no byte of it needs escaping, else
-// through encoding/json.
-func (e *jsonStream) str(s string) {
+// jsonObject writes the members of one object, each on its own line.
+type jsonObject struct {
+	jw            *jsonWriter
+	indent, inner string
+	n             int
+}
+
+func (jw *jsonWriter) object(indent string) *jsonObject {
+	return &jsonObject{jw: jw, indent: indent, inner: indent + "  "}
+}
+
+// key starts a member.
+func (o *jsonObject) key(name string) {
+	if o.n == 0 {
+		o.jw.b = append(o.jw.b, "{\n"...)
+	} else {
+		o.jw.b = append(o.jw.b, ",\n"...)
+	}
+	o.n++
+	o.jw.b = append(o.jw.b, o.inner...)
+	o.jw.b = appendString(o.jw.b, name)
+	o.jw.b = append(o.jw.b, ": "...)
+}
+
+// value writes a member whose value encoding/json writes.
+func (o *jsonObject) value(name string, v any) {
+	o.key(name)
+	if o.jw.err != nil {
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent(o.inner, "  ")
+	if err := enc.Encode(v); err != nil {
+		o.jw.err = err
+		return
+	}
+	o.jw.b = append(o.jw.b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+	if len(o.jw.b) > 32<<10 {
+		o.jw.flush()
+	}
+}
+
+func (o *jsonObject) close() {
+	if o.n == 0 {
+		o.jw.b = append(o.jw.b, "{}"...)
+		return
+	}
+	o.jw.b = append(o.jw.b, '\n')
+	o.jw.b = append(o.jw.b, o.indent...)
+	o.jw.b = append(o.jw.b, '}')
+}
+
+// appendFlow writes f as encoding/json writes a report.Flow at indent:
+// its fields in order, the omitempty and omitzero ones left out when
+// empty.
+func appendFlow(b []byte, f *report.Flow, indent string) []byte {
+	m := flowMembers{b: b, inner: indent + "  "}
+	m.str("proto", f.Proto.String())
+	m.str("client", f.Client.String())
+	m.str("server", f.Server.String())
+	m.ref("client_pod", f.ClientPod)
+	m.ref("server_pod", f.ServerPod)
+	m.ref("service", f.Service)
+	if f.ServicePort != 0 {
+		m.num("service_port", int64(f.ServicePort))
+	}
+	m.str("verdict", f.Verdict.String())
+	m.key("evidence")
+	if f.Evidence == nil {
+		m.b = append(m.b, "null"...)
+	} else {
+		m.b = appendStrings(m.b, len(f.Evidence), func(i int) string { return f.Evidence[i].String() }, m.inner)
+	}
+	m.strOmit("sni", f.SNI)
+	if len(f.ALPN) > 0 {
+		m.key("alpn")
+		m.b = appendStrings(m.b, len(f.ALPN), func(i int) string { return f.ALPN[i] }, m.inner)
+	}
+	m.strOmit("http_host", f.HTTPHost)
+	m.strOmit("http_request", f.HTTPRequest)
+	if f.NATTo.IsValid() {
+		m.str("nat_to", f.NATTo.String())
+	}
+	m.ref("nat_to_pod", f.NATToPod)
+	if len(f.Interfaces) > 0 {
+		m.str("interface", f.Interfaces.String())
+	}
+	if !f.Handshake.IsZero() {
+		m.str("handshake", f.Handshake.String())
+	}
+	m.str("client_from", f.ClientFrom.String())
+	m.num("packets", f.Packets)
+	m.num("bytes", f.Bytes)
+	if f.Duplicates != 0 {
+		m.num("duplicates", f.Duplicates)
+	}
+	m.time("first", f.First)
+	m.time("last", f.Last)
+	if !f.Expected.IsZero() {
+		m.str("expected", f.Expected.String())
+	}
+	m.strOmit("expected_why", f.ExpectedWhy)
+	m.b = append(m.b, '\n')
+	m.b = append(m.b, indent...)
+	return append(m.b, '}')
+}
+
+// flowMembers writes the members of a flow object.
+type flowMembers struct {
+	b     []byte
+	inner string
+	n     int
+}
+
+func (m *flowMembers) key(name string) {
+	if m.n == 0 {
+		m.b = append(m.b, "{\n"...)
+	} else {
+		m.b = append(m.b, ",\n"...)
+	}
+	m.n++
+	m.b = append(m.b, m.inner...)
+	m.b = append(m.b, '"')
+	m.b = append(m.b, name...)
+	m.b = append(m.b, `": `...)
+}
+
+func (m *flowMembers) str(name, s string) {
+	m.key(name)
+	m.b = appendString(m.b, s)
+}
+
+func (m *flowMembers) strOmit(name, s string) {
+	if s != "" {
+		m.str(name, s)
+	}
+}
+
+func (m *flowMembers) ref(name string, r interface {
+	IsZero() bool
+	String() string
+}) {
+	if !r.IsZero() {
+		m.str(name, r.String())
+	}
+}
+
+func (m *flowMembers) num(name string, n int64) {
+	m.key(name)
+	m.b = strconv.AppendInt(m.b, n, 10)
+}
+
+func (m *flowMembers) time(name string, t time.Time) {
+	m.key(name)
+	m.b = append(m.b, '"')
+	m.b = t.AppendFormat(m.b, time.RFC3339Nano)
+	m.b = append(m.b, '"')
+}
+
+// appendStrings writes n strings as an indented JSON array at indent.
+func appendStrings(b []byte, n int, at func(int) string, indent string) []byte {
+	if n == 0 {
+		return append(b, "[]"...)
+	}
+	b = append(b, "[\n"...)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ",\n"...)
+		}
+		b = append(b, indent...)
+		b = append(b, "  "...)
+		b = appendString(b, at(i))
+	}
+	b = append(b, '\n')
+	b = append(b, indent...)
+	return append(b, ']')
+}
+
+// appendString writes a JSON string: directly when no byte of it needs
+// escaping, else through encoding/json, which escapes C0 controls and
+// markup and replaces invalid UTF-8.
+func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if !jsonPlain[s[i]] {
 			quoted, _ := json.Marshal(s)
-			e.b = append(e.b, quoted...)
-			return
+			return append(b, quoted...)
 		}
 	}
-	e.b = append(e.b, '"')
-	e.b = append(e.b, s...)
-	e.b = append(e.b, '"')
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // jsonPlain holds the bytes encoding/json writes as they are: printable
@@ -314,37 +338,6 @@ var jsonPlain = func() (plain [256]bool) {
 	}
 	return plain
 }()
-
-// leaf encodes v with encoding/json, indented to sit at indent.
-func (e *jsonStream) leaf(v reflect.Value, indent string) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent(indent, "  ")
-	if err := enc.Encode(v.Interface()); err != nil {
-		e.err = err
-		return
-	}
-	e.b = append(e.b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
-}
-
-// isEmpty is encoding/json's test for omitempty.
-func isEmpty(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-		return v.Len() == 0
-	case reflect.Bool:
-		return !v.Bool()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return v.Int() == 0
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return v.Uint() == 0
-	case reflect.Float32, reflect.Float64:
-		return v.Float() == 0
-	case reflect.Interface, reflect.Pointer:
-		return v.IsNil()
-	}
-	return false
-}
 
 // escapeC1 rewrites the C1 control characters U+0080 to U+009F (UTF-8
 // C2 80 to C2 9F) as \u00XX. Valid JSON holds them only inside strings,

@@ -105,7 +105,7 @@ func place(g *graph) *layout {
 	// Column widths from content.
 	var colW [numCols]int
 	for _, n := range g.nodes {
-		need := max(textW(clean(n.title), titleCharW), textW(clean(n.sub), smallCharW)) + 2*padX
+		need := max(textW(Clean(n.title), titleCharW), textW(Clean(n.sub), smallCharW)) + 2*padX
 		colW[n.col] = max(colW[n.col], min(max(need, colMinW), colMaxW))
 	}
 	// Gaps from the labels of the edges that end in each column.
@@ -150,7 +150,7 @@ func place(g *graph) *layout {
 		if ln.ambiguous > 0 {
 			tail += " (" + strconv.Itoa(ln.ambiguous) + " ambiguous)"
 		}
-		dest := clean(ln.destination)
+		dest := Clean(ln.destination)
 		pl.captionTip = dest + tail
 		room := fitChars(l.w-margin-captionLeft-4, smallCharW) - utf8.RuneCountInString(tail)
 		pl.caption = truncMiddle(dest, max(room, 1)) + tail
@@ -186,8 +186,8 @@ func place(g *graph) *layout {
 			pn.y = ln.y + laneHead + (ln.h-laneHead-nodeH)/2
 		}
 		inner := colW[n.col] - 2*padX
-		pn.title = truncMiddle(clean(n.title), fitChars(inner, titleCharW))
-		pn.sub = truncMiddle(clean(n.sub), fitChars(inner, smallCharW))
+		pn.title = truncMiddle(Clean(n.title), fitChars(inner, titleCharW))
+		pn.sub = truncMiddle(Clean(n.sub), fitChars(inner, smallCharW))
 		pn.tip = strings.Join(cleanAll(n.tip), "\n")
 		l.nodes = append(l.nodes, pn)
 	}

@@ -11,76 +11,58 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // generated builds a report of one client pod sending to dests
 // destinations, each reached through pods servers, with verdicts taking
 // turns over every kind of path. nameLen pads namespaces and names to make
 // them long. Flows and summary agree as analyze would make them.
-func generated(dests, pods, nameLen int) *engine.Report {
+func generated(dests, pods, nameLen int) *report.Report {
 	pad := func(s string) string {
 		if len(s) < nameLen {
 			s += "-" + strings.Repeat("x", nameLen-len(s))
 		}
 		return s
 	}
-	verdicts := []engine.Verdict{engine.SidecarDNAT, engine.Passthrough, engine.PodDirect, engine.External, engine.Node, engine.Unknown}
+	verdicts := []report.Verdict{report.SidecarDNAT, report.Passthrough, report.PodDirect, report.External, report.Node, report.Unknown}
 	t0 := time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
-	r := &engine.Report{Schema: engine.SchemaAnalyze, Captures: []engine.Capture{{File: "gen.pcap", Format: "pcap", LinkTypes: []string{"EN10MB"}, Complete: true}}}
-	client := pad("team") + "/" + pad("client")
+	r := &report.Report{Schema: report.SchemaAnalyze, Captures: []report.Capture{{File: "gen.pcap", Format: "pcap", LinkTypes: []string{"EN10MB"}, Complete: true}}}
+	client := ref(pad("team") + "/" + pad("client"))
 	port := 30000
 	for d := range dests {
 		v := verdicts[d%len(verdicts)]
 		ns := pad(fmt.Sprintf("ns%03d", d))
-		svc := ns + "/" + pad(fmt.Sprintf("svc%03d", d))
-		cip := fmt.Sprintf("10.96.%d.%d:8080", d/250, d%250+1)
-		row := engine.SummaryRow{Client: client, Verdict: v, Servers: []engine.Server{}}
+		svc := ref(ns + "/" + pad(fmt.Sprintf("svc%03d", d)))
+		cip := ap(fmt.Sprintf("10.96.%d.%d:8080", d/250, d%250+1))
 		n := pods
-		if v == engine.External || v == engine.Node || v == engine.Unknown {
+		if v == report.External || v == report.Node || v == report.Unknown {
 			n = 1
 		}
 		for p := range n {
-			addr := fmt.Sprintf("10.%d.%d.%d:8080", 100+d/250, d%250, p+1)
-			f := engine.Flow{Proto: "tcp", Client: fmt.Sprintf("10.244.0.5:%d", port), Server: addr, ClientPod: client,
-				Verdict: v, Evidence: []string{"generated"}, Packets: int64(10 + p), Bytes: 1000, First: t0, Last: t0, ClientFrom: "syn"}
+			addr := ap(fmt.Sprintf("10.%d.%d.%d:8080", 100+d/250, d%250, p+1))
+			f := report.Flow{Proto: tcp, Client: ap(fmt.Sprintf("10.244.0.5:%d", port)), Server: addr, ClientPod: client,
+				Verdict: v, Evidence: evidence("generated"), Packets: int64(10 + p), Bytes: 1000, First: t0, Last: t0, ClientFrom: report.BySyn}
 			port++
-			srv := engine.Server{Addr: addr}
+			pod := ref(ns + "/" + pad(fmt.Sprintf("pod%03d-%d", d, p)))
 			switch v {
-			case engine.SidecarDNAT, engine.PodDirect:
-				f.ServerPod = ns + "/" + pad(fmt.Sprintf("pod%03d-%d", d, p))
-				srv.Pod = f.ServerPod
-			case engine.Passthrough:
-				f.Server, f.NATTo, f.NATToPod = cip, addr, ns+"/"+pad(fmt.Sprintf("pod%03d-%d", d, p))
-				srv.Pod = f.NATToPod
+			case report.SidecarDNAT, report.PodDirect:
+				f.ServerPod = pod
+			case report.Passthrough:
+				f.Server, f.NATTo, f.NATToPod = cip, report.Endpoint{AddrPort: addr}, pod
 			}
-			if v == engine.SidecarDNAT || v == engine.Passthrough {
+			if v == report.SidecarDNAT || v == report.Passthrough {
 				f.Service = svc
 			}
-			switch {
-			case f.Service != "":
-				row.Destination = f.Service
-			case f.ServerPod != "":
-				row.Destination = f.ServerPod
-			default:
-				row.Destination = f.Server
-			}
-			row.Flows++
-			row.Packets += f.Packets
-			row.Bytes += f.Bytes
-			row.Servers = append(row.Servers, srv)
 			r.Flows = append(r.Flows, f)
 		}
-		if v == engine.PodDirect {
-			// One row per server pod, as analyze groups pod-direct flows.
-			for i, s := range row.Servers {
-				r.Summary = append(r.Summary, engine.SummaryRow{Client: client, Destination: s.Pod, Verdict: v, Flows: 1,
-					Packets: int64(10 + i), Bytes: 1000, Servers: []engine.Server{s}})
-			}
-			continue
-		}
-		r.Summary = append(r.Summary, row)
 	}
+	// The summary as analyze makes it: pod-direct flows one row per pod.
+	var sum report.Summarizer
+	for i := range r.Flows {
+		sum.Add(&r.Flows[i])
+	}
+	r.Summary = sum.Rows()
 	return r
 }
 
@@ -165,7 +147,7 @@ func TestLayout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := generated(tt.dests, tt.pods, tt.nameLen)
-			gs := buildGraphs(r, diagramLimits)
+			gs := buildGraphs(r, r.All(), diagramLimits)
 			require.Len(t, gs, 1)
 			g := gs[0]
 			assert.Len(t, g.lanes, tt.lanes)
@@ -199,21 +181,21 @@ func TestLayout(t *testing.T) {
 // is my-shell → sidecar → three reviews pods, Figure 2 my-shell → sidecar →
 // ClusterIP → kube-proxy → the pods it chose.
 func TestLayoutSeedPaths(t *testing.T) {
-	pods := []engine.Server{
-		{Addr: "10.244.1.31:9080", Pod: "bookinfo/reviews-v2-65cb66b45c-dtwjd"},
-		{Addr: "10.244.2.31:9080", Pod: "bookinfo/reviews-v1-5c4d6d447c-qwmbv"},
-		{Addr: "10.244.2.32:9080", Pod: "bookinfo/reviews-v3-f68f94645-bmzrn"},
+	pods := []report.Server{
+		{Addr: ap("10.244.1.31:9080"), Pod: ref("bookinfo/reviews-v2-65cb66b45c-dtwjd")},
+		{Addr: ap("10.244.2.31:9080"), Pod: ref("bookinfo/reviews-v1-5c4d6d447c-qwmbv")},
+		{Addr: ap("10.244.2.32:9080"), Pod: ref("bookinfo/reviews-v3-f68f94645-bmzrn")},
 	}
-	fig := func(v engine.Verdict, nat bool) *engine.Report {
-		r := &engine.Report{}
-		row := engine.SummaryRow{Client: "default/my-shell", Destination: "bookinfo/reviews", Verdict: v}
+	fig := func(v report.Verdict, nat bool) *report.Report {
+		r := &report.Report{}
+		row := report.SummaryRow{Client: label("default/my-shell"), Destination: label("bookinfo/reviews"), Verdict: v}
 		for i, p := range pods {
-			f := engine.Flow{Client: fmt.Sprintf("10.244.2.34:%d", 40000+i), ClientPod: "default/my-shell", Server: p.Addr, ServerPod: p.Pod,
-				Service: "bookinfo/reviews", Verdict: v, Packets: 10}
-			if v == engine.Passthrough {
-				f.Server, f.ServerPod = "10.96.209.151:9080", ""
+			f := report.Flow{Client: ap(fmt.Sprintf("10.244.2.34:%d", 40000+i)), ClientPod: ref("default/my-shell"), Server: p.Addr, ServerPod: p.Pod,
+				Service: ref("bookinfo/reviews"), Verdict: v, Packets: 10}
+			if v == report.Passthrough {
+				f.Server, f.ServerPod = ap("10.96.209.151:9080"), ref("")
 				if nat {
-					f.NATTo, f.NATToPod = p.Addr, p.Pod
+					f.NATTo, f.NATToPod = report.Endpoint{AddrPort: p.Addr}, p.Pod
 				}
 			}
 			r.Flows = append(r.Flows, f)
@@ -221,10 +203,10 @@ func TestLayoutSeedPaths(t *testing.T) {
 			row.Packets += 10
 		}
 		row.Servers = pods
-		if v == engine.Passthrough && !nat {
-			row.Servers = []engine.Server{{Addr: "10.96.209.151:9080"}}
+		if v == report.Passthrough && !nat {
+			row.Servers = []report.Server{{Addr: ap("10.96.209.151:9080")}}
 		}
-		r.Summary = []engine.SummaryRow{row}
+		r.Summary = []report.SummaryRow{row}
 		return r
 	}
 	path := func(g *graph) []string {
@@ -237,16 +219,16 @@ func TestLayoutSeedPaths(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		r    *engine.Report
+		r    *report.Report
 		want []string
 	}{
-		{"figure 1", fig(engine.SidecarDNAT, false), []string{
+		{"figure 1", fig(report.SidecarDNAT, false), []string{
 			"pod:default/my-shell -mesh-> sidecar:default/my-shell 3 flows",
 			"sidecar:default/my-shell -dnat-> pod:bookinfo/reviews-v2-65cb66b45c-dtwjd 1 flow",
 			"sidecar:default/my-shell -dnat-> pod:bookinfo/reviews-v1-5c4d6d447c-qwmbv 1 flow",
 			"sidecar:default/my-shell -dnat-> pod:bookinfo/reviews-v3-f68f94645-bmzrn 1 flow",
 		}},
-		{"figure 2, both legs captured", fig(engine.Passthrough, true), []string{
+		{"figure 2, both legs captured", fig(report.Passthrough, true), []string{
 			"pod:default/my-shell -mesh-> sidecar:default/my-shell 3 flows",
 			"sidecar:default/my-shell -passthrough-> clusterip:10.96.209.151 3 flows",
 			"clusterip:10.96.209.151 -kube-proxy-> kube-proxy:kube-proxy ",
@@ -254,7 +236,7 @@ func TestLayoutSeedPaths(t *testing.T) {
 			"kube-proxy:kube-proxy -nat-> pod:bookinfo/reviews-v1-5c4d6d447c-qwmbv 1 flow",
 			"kube-proxy:kube-proxy -nat-> pod:bookinfo/reviews-v3-f68f94645-bmzrn 1 flow",
 		}},
-		{"figure 2, only the client's veth", fig(engine.Passthrough, false), []string{
+		{"figure 2, only the client's veth", fig(report.Passthrough, false), []string{
 			"pod:default/my-shell -mesh-> sidecar:default/my-shell 3 flows",
 			"sidecar:default/my-shell -passthrough-> clusterip:10.96.209.151 3 flows",
 			"clusterip:10.96.209.151 -kube-proxy-> kube-proxy:kube-proxy ",
@@ -263,7 +245,7 @@ func TestLayoutSeedPaths(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			gs := buildGraphs(tt.r, diagramLimits)
+			gs := buildGraphs(tt.r, tt.r.All(), diagramLimits)
 			require.Len(t, gs, 1)
 			assert.Equal(t, tt.want, path(gs[0]), "(-want +got)")
 			checkLayout(t, place(gs[0]))
@@ -276,7 +258,7 @@ func TestHTMLLarge(t *testing.T) {
 	var b bytes.Buffer
 	rd, err := New(HTML)
 	require.NoError(t, err)
-	require.NoError(t, rd.Analysis(&b, r))
+	require.NoError(t, rd.Analysis(&b, r, nil))
 	out := b.String()
 	assert.Contains(t, out, "more destinations: see the tables below")
 	assert.Equal(t, len(r.Flows), strings.Count(out, `<tr class="flow">`), "the tables list every flow")

@@ -4,57 +4,61 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // markdownRenderer writes GitHub-flavoured Markdown, for pull requests and
 // CI step summaries.
 type markdownRenderer struct{ o options }
 
-func (m markdownRenderer) Analysis(w io.Writer, r *engine.Report) error {
-	r.Collect()
+func (m markdownRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
+	fl := collect(r, flows)
 	var b bytes.Buffer
 	b.WriteString("## pcapcheck analyze\n\n")
 	b.WriteString("Captures: " + mdCaptures(r.Captures) + "\n\n")
 	m.summary(&b, r.Summary)
 	if len(r.Summary) > 0 {
 		b.WriteString("\n")
-		mermaidChart(&b, r, nil)
+		mermaidChart(&b, buildGraphs(r, all(fl), mermaidLimits), nil)
 	}
 	if m.o.flows {
-		m.flows(&b, "Flows", r.Flows)
+		m.flows(&b, "Flows", fl)
 	}
 	mdWarnings(&b, r.Warnings)
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
-func (m markdownRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
+func (m markdownRenderer) Comparison(w io.Writer, c *report.Comparison, before, after iter.Seq[*report.Flow]) error {
+	fb, fa := collect(c.Before, before), collect(c.After, after)
 	var b bytes.Buffer
 	b.WriteString("## pcapcheck compare\n\n")
 	fmt.Fprintf(&b, "Before: %s  \nAfter: %s\n\n", mdCaptures(c.Before.Captures), mdCaptures(c.After.Captures))
 	b.WriteString("| Client | Destination | Before | After | Servers before | Servers after |\n|---|---|---|---|---|---|\n")
 	for _, ch := range allChanges(c) {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(ch.Client), mdCell(ch.Destination), mdCell(ch.Before), mdCell(ch.After),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(ch.Client.String()), mdCell(ch.Destination.String()), ch.Before, ch.After,
 			mdServers(c.Before, ch), mdServers(c.After, ch))
 	}
 	if len(c.Before.Summary)+len(c.After.Summary) > 0 {
 		b.WriteString("\n### Paths\n")
+		gb, ga := buildGraphs(c.Before, all(fb), mermaidLimits), buildGraphs(c.After, all(fa), mermaidLimits)
 		for _, side := range []struct {
 			name     string
-			r, other *engine.Report
-		}{{"Before", c.Before, c.After}, {"After", c.After, c.Before}} {
+			r        *report.Report
+			g, other []*graph
+		}{{"Before", c.Before, gb, ga}, {"After", c.After, ga, gb}} {
 			fmt.Fprintf(&b, "\n**%s**", side.name)
 			if len(side.r.Summary) == 0 {
 				b.WriteString(": no flows.\n")
 				continue
 			}
 			b.WriteString(" (red: only on this side)\n\n")
-			mermaidChart(&b, side.r, side.other)
+			mermaidChart(&b, side.g, side.other)
 		}
 	}
 	b.WriteString("\n### Changes\n\n")
@@ -65,8 +69,8 @@ func (m markdownRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
 		fmt.Fprintf(&b, "- %s\n", mdText(ch.Meaning))
 	}
 	if m.o.flows {
-		m.flows(&b, "Flows before", c.Before.Flows)
-		m.flows(&b, "Flows after", c.After.Flows)
+		m.flows(&b, "Flows before", fb)
+		m.flows(&b, "Flows after", fa)
 	}
 	warnings := sideWarnings(c)
 	mdWarnings(&b, warnings)
@@ -74,8 +78,8 @@ func (m markdownRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
 	return err
 }
 
-func (m markdownRenderer) summary(b *bytes.Buffer, rows []engine.SummaryRow) {
-	expected := slices.ContainsFunc(rows, func(r engine.SummaryRow) bool { return r.Expected != "" })
+func (m markdownRenderer) summary(b *bytes.Buffer, rows []report.SummaryRow) {
+	expected := slices.ContainsFunc(rows, func(r report.SummaryRow) bool { return !r.Expected.IsZero() })
 	if expected {
 		b.WriteString("| Client | Destination | Verdict | Expected | Flows | Packets | Bytes | Servers |\n|---|---|---|---|---:|---:|---:|---|\n")
 	} else {
@@ -93,32 +97,32 @@ func (m markdownRenderer) summary(b *bytes.Buffer, rows []engine.SummaryRow) {
 		if expected {
 			verdict += " | " + expectedCell(r.Expected, r.Verdict)
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %s |\n", mdCell(r.Client), mdCell(r.Destination), verdict,
+		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %s |\n", mdCell(r.Client.String()), mdCell(r.Destination.String()), verdict,
 			r.Flows, r.Packets, r.Bytes, strings.Join(servers, "<br>"))
 	}
 }
 
-func (m markdownRenderer) flows(b *bytes.Buffer, title string, flows []engine.Flow) {
+func (m markdownRenderer) flows(b *bytes.Buffer, title string, flows []report.Flow) {
 	fmt.Fprintf(b, "\n### %s\n\n", title)
 	b.WriteString("| # | Proto | Client | Server | NAT to | Service | Verdict | Packets | Bytes | Evidence |\n|---:|---|---|---|---|---|---|---:|---:|---|\n")
 	for i, f := range flows {
 		ev := make([]string, len(f.Evidence), len(f.Evidence)+1)
 		for j, e := range f.Evidence {
-			ev[j] = mdCell(e)
+			ev[j] = mdCell(e.String())
 		}
-		if f.Expected != "" {
-			exp := "expected: " + expectedCell(f.Expected, f.Verdict)
+		if !f.Expected.IsZero() {
+			exp := "expected: " + expectedFlowCell(f.Expected, f.Verdict)
 			if f.ExpectedWhy != "" {
 				exp += ": " + f.ExpectedWhy
 			}
 			ev = append(ev, mdCell(exp))
 		}
-		fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s | %s | %d | %d | %s |\n", i+1, f.Proto, mdCell(f.Client), mdCell(f.Server),
-			mdCell(f.NATTo), mdCell(f.Service), f.Verdict, f.Packets, f.Bytes, strings.Join(ev, "<br>"))
+		fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s | %s | %d | %d | %s |\n", i+1, f.Proto, mdCell(f.Client.String()), mdCell(f.Server.String()),
+			mdCell(addrText(f.NATTo.AddrPort)), mdCell(f.Service.String()), f.Verdict, f.Packets, f.Bytes, strings.Join(ev, "<br>"))
 	}
 }
 
-func mdServers(r *engine.Report, ch engine.Change) string {
+func mdServers(r *report.Report, ch report.Change) string {
 	var out []string
 	for _, row := range r.Summary {
 		if row.Client == ch.Client && row.Destination == ch.Destination {
@@ -130,7 +134,7 @@ func mdServers(r *engine.Report, ch engine.Change) string {
 	return strings.Join(out, "<br>")
 }
 
-func mdCaptures(caps []engine.Capture) string {
+func mdCaptures(caps []report.Capture) string {
 	var parts []string
 	for _, c := range caps {
 		parts = append(parts, mdCell(c.File)+" ("+c.Format+", "+strconv.Itoa(c.Packets)+" packets)")
@@ -152,7 +156,7 @@ func mdWarnings(b *bytes.Buffer, warnings []string) {
 // characters are spelled out, and every character Markdown or HTML would
 // read as syntax is backslash-escaped or written as an entity.
 func mdText(s string) string {
-	s = clean(s)
+	s = Clean(s)
 	var b strings.Builder
 	for _, r := range s {
 		switch r {

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-
-	"github.com/pcapcheck/pcapcheck/internal/engine"
 )
 
 // Mermaid charts of the path graph, for Markdown: GitHub renders a
@@ -30,18 +28,17 @@ const mermaidMaxEdges = 400
 // node to the longest name.
 const mermaidTitleLen = 48
 
-// mermaidChart writes one ```mermaid block of a report's paths. With other
-// set (the other side of a comparison), nodes and edges that it lacks get
-// the class "diff".
-func mermaidChart(b *bytes.Buffer, r, other *engine.Report) {
-	graphs := buildGraphs(r, mermaidLimits)
+// mermaidChart writes one ```mermaid block of a report's paths, drawn as
+// graphs. With other set (the other side of a comparison's graphs), nodes
+// and edges that it lacks get the class "diff".
+func mermaidChart(b *bytes.Buffer, graphs, other []*graph) {
 	if len(graphs) == 0 {
 		return
 	}
 	var otherNodes, otherEdges map[string]bool
 	if other != nil {
 		otherNodes, otherEdges = map[string]bool{}, map[string]bool{}
-		for _, g := range buildGraphs(other, mermaidLimits) {
+		for _, g := range other {
 			for _, n := range g.nodes {
 				otherNodes[g.client+"\x00"+n.nodeID()] = true
 			}
@@ -71,9 +68,9 @@ func mermaidChart(b *bytes.Buffer, r, other *engine.Report) {
 		fmt.Fprintf(&body, "  subgraph %s[\"%s\"]\n", prefix, mermaidText(g.client))
 		for i, n := range g.nodes {
 			id := prefix + "n" + strconv.Itoa(i)
-			label := mermaidText(truncMiddle(clean(n.title), mermaidTitleLen))
+			label := mermaidText(truncMiddle(Clean(n.title), mermaidTitleLen))
 			if n.sub != "" {
-				label += "<br/>" + mermaidText(truncMiddle(clean(n.sub), mermaidTitleLen))
+				label += "<br/>" + mermaidText(truncMiddle(Clean(n.sub), mermaidTitleLen))
 			}
 			open, close := mermaidShape(n.kind)
 			fmt.Fprintf(&body, "    %s%s\"%s\"%s\n", id, open, label, close)
@@ -186,7 +183,7 @@ func mermaidArrow(k edgeKind) string {
 // backticks, '#', ';', '%', '|' and brackets, becomes an entity. Control
 // characters and bidi overrides were spelled out by clean before.
 func mermaidText(s string) string {
-	s = clean(s)
+	s = Clean(s)
 	var b strings.Builder
 	for _, r := range s {
 		switch {

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 func TestMermaidText(t *testing.T) {
@@ -78,11 +78,11 @@ func TestMarkdownMermaidUntrusted(t *testing.T) {
 		render func(Renderer, *bytes.Buffer) error
 		charts int
 	}{
-		{"analyze", func(rd Renderer, b *bytes.Buffer) error { return rd.Analysis(b, r) }, 1},
+		{"analyze", func(rd Renderer, b *bytes.Buffer) error { return rd.Analysis(b, r, nil) }, 1},
 		{"compare", func(rd Renderer, b *bytes.Buffer) error {
-			return rd.Comparison(b, engine.Compare(&engine.Report{Schema: engine.SchemaAnalyze}, r))
+			return rd.Comparison(b, report.Compare(&report.Report{Schema: report.SchemaAnalyze}, r), nil, nil)
 		}, 1},
-		{"compare both sides", func(rd Renderer, b *bytes.Buffer) error { return rd.Comparison(b, engine.Compare(r, r)) }, 2},
+		{"compare both sides", func(rd Renderer, b *bytes.Buffer) error { return rd.Comparison(b, report.Compare(r, r), nil, nil) }, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rd, err := New(Markdown, WithFlows(true))
@@ -110,7 +110,7 @@ func TestMermaidLimits(t *testing.T) {
 	require.NoError(t, err)
 	for _, dests := range []int{1, 200} {
 		var b bytes.Buffer
-		require.NoError(t, rd.Analysis(&b, generated(dests, 30, 80)))
+		require.NoError(t, rd.Analysis(&b, generated(dests, 30, 80), nil))
 		blocks := mermaidBlocks(t, b.String())
 		require.Len(t, blocks, 1)
 		chart := strings.Join(blocks[0], "\n")

@@ -3,6 +3,8 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,37 +13,37 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // hostile is a report whose packet-derived strings try to attack whoever
 // displays them: terminal escape sequences, markup, and invalid UTF-8.
-func hostile() *engine.Report {
+func hostile() *report.Report {
 	evil := "\x1b]0;pwned\x07\x1b[2J<script>alert(1)</script>|*x*\xff"
 	first := time.Date(2025, 3, 14, 15, 10, 6, 0, time.UTC)
-	f := engine.Flow{
-		Proto: "tcp", Client: "10.244.2.34:42122", Server: "10.96.209.151:9080", Verdict: engine.Passthrough,
-		Evidence: []string{"evidence " + evil}, SNI: evil, ALPN: []string{evil}, HTTPHost: evil, HTTPRequest: "GET /" + evil,
-		Service: "bookinfo/" + evil, Packets: 1, Bytes: 60, First: first, Last: first,
+	f := report.Flow{
+		Proto: tcp, Client: ap("10.244.2.34:42122"), Server: ap("10.96.209.151:9080"), Verdict: report.Passthrough,
+		Evidence: evidence("evidence " + evil), SNI: evil, ALPN: []string{evil}, HTTPHost: evil, HTTPRequest: "GET /" + evil,
+		Service: ref("bookinfo/" + evil), Packets: 1, Bytes: 60, First: first, Last: first,
 	}
-	return &engine.Report{
-		Schema:   engine.SchemaAnalyze,
-		Captures: []engine.Capture{{File: "x" + evil + ".pcap", Format: "pcap", LinkTypes: []string{"EN10MB"}, Complete: true}},
-		Flows:    []engine.Flow{f},
-		Summary: []engine.SummaryRow{{Client: "10.244.2.34", Destination: f.Service, Verdict: engine.Passthrough, Flows: 1,
-			Servers: []engine.Server{{Addr: f.Server, Pod: "ns/" + evil}}}},
+	return &report.Report{
+		Schema:   report.SchemaAnalyze,
+		Captures: []report.Capture{{File: "x" + evil + ".pcap", Format: "pcap", LinkTypes: []string{"EN10MB"}, Complete: true}},
+		Flows:    []report.Flow{f},
+		Summary: []report.SummaryRow{{Client: label("10.244.2.34"), Destination: report.Label{Ref: f.Service}, Verdict: report.Passthrough, Flows: 1,
+			Servers: []report.Server{{Addr: f.Server, Pod: ref("ns/" + evil)}}}},
 		Warnings: []string{"warning " + evil},
 	}
 }
 
-func render(t *testing.T, f Format, r *engine.Report) string {
+func render(t *testing.T, f Format, r *report.Report) string {
 	t.Helper()
 	rd, err := New(f, WithFlows(true))
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, rd.Analysis(&b, r))
-	c := engine.Compare(r, &engine.Report{Schema: engine.SchemaAnalyze})
-	require.NoError(t, rd.Comparison(&b, c))
+	require.NoError(t, rd.Analysis(&b, r, nil))
+	c := report.Compare(r, &report.Report{Schema: report.SchemaAnalyze})
+	require.NoError(t, rd.Comparison(&b, c, nil, nil))
 	return b.String()
 }
 
@@ -76,7 +78,7 @@ func TestUntrustedStrings(t *testing.T) {
 		var b bytes.Buffer
 		rd, err := New(YAML)
 		require.NoError(t, err)
-		require.NoError(t, rd.Analysis(&b, r))
+		require.NoError(t, rd.Analysis(&b, r, nil))
 		out := b.String()
 		var doc map[string]any
 		require.NoError(t, yaml.NewDecoder(strings.NewReader(out)).Decode(&doc))
@@ -96,7 +98,7 @@ func TestClean(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, clean(tt.in))
+			assert.Equal(t, tt.want, Clean(tt.in))
 		})
 	}
 }
@@ -111,29 +113,65 @@ func TestParseFormat(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Markdown, f)
 	_, err = ParseFormat("xml")
-	assert.EqualError(t, err, `reports: unknown output format "xml", want one of table, json, yaml, markdown, html`)
+	assert.EqualError(t, err, `unknown output format "xml", want one of table, json, yaml, markdown, html`)
 	_, err = New(Format(0))
 	assert.Error(t, err)
 }
 
-// TestJSONStreamMatchesEncoder: the streaming writer prints byte for byte
-// what encoding/json's indented encoder prints (then C1-escaped).
+// TestJSONStreamMatchesEncoder: the streaming writer, which writes a
+// flow's fields itself, prints byte for byte what encoding/json's indented
+// encoder prints of the same report types (then C1-escaped): every field
+// of a flow set (hostileMesh: NAT, interfaces, SNI, ALPN, HTTP), and none.
 func TestJSONStreamMatchesEncoder(t *testing.T) {
 	r := hostile()
-	empty := &engine.Report{Schema: engine.SchemaAnalyze}
-	for name, v := range map[string]any{
-		"report":     r,
-		"empty":      empty,
-		"comparison": engine.Compare(r, empty),
+	mesh := hostileMesh()
+	for i := range mesh.Flows {
+		f := &mesh.Flows[i]
+		f.Handshake, f.Duplicates, f.ServicePort = report.HandshakeComplete, 3, 9080
+		f.Expected, f.ExpectedWhy = report.ExpectPassthrough, "why "+scriptTag
+	}
+	empty := &report.Report{Schema: report.SchemaAnalyze}
+	bare := &report.Report{Schema: report.SchemaAnalyze, Flows: []report.Flow{{Proto: tcp, Client: ap("10.0.0.1:1"), Server: ap("10.0.0.2:2"), Verdict: report.Unknown}}}
+	rd, err := New(JSON)
+	require.NoError(t, err)
+	for name, tt := range map[string]struct {
+		v     any
+		write func(*bytes.Buffer) error
+	}{
+		"report":     {r, func(b *bytes.Buffer) error { return rd.Analysis(b, r, nil) }},
+		"mesh":       {mesh, func(b *bytes.Buffer) error { return rd.Analysis(b, mesh, nil) }},
+		"bare":       {bare, func(b *bytes.Buffer) error { return rd.Analysis(b, bare, nil) }},
+		"empty":      {empty, func(b *bytes.Buffer) error { return rd.Analysis(b, empty, nil) }},
+		"comparison": {report.Compare(r, mesh), func(b *bytes.Buffer) error { return rd.Comparison(b, report.Compare(r, mesh), nil, nil) }},
+		"streamed": {r, func(b *bytes.Buffer) error {
+			header := *r
+			header.Flows = nil
+			return rd.Analysis(b, &header, r.All())
+		}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var want bytes.Buffer
 			enc := json.NewEncoder(&want)
 			enc.SetIndent("", "  ")
-			require.NoError(t, enc.Encode(v))
+			require.NoError(t, enc.Encode(tt.v))
 			var got bytes.Buffer
-			require.NoError(t, writeJSON(&got, v))
+			require.NoError(t, tt.write(&got))
 			assert.Equal(t, string(escapeC1(want.Bytes())), got.String())
 		})
 	}
+}
+
+// TestJSONReadsBack: a report written as JSON decodes into the report types
+// and is written again byte for byte: the seed's comparison (the golden file
+// of compare -o json on the node-wide capture).
+func TestJSONReadsBack(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "bookinfo", "golden", "compare-any.json"))
+	require.NoError(t, err)
+	var c report.Comparison
+	require.NoError(t, json.Unmarshal(raw, &c))
+	rd, err := New(JSON)
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, rd.Comparison(&b, &c, nil, nil))
+	assert.Equal(t, string(raw), b.String())
 }

@@ -6,11 +6,11 @@ import (
 	"unicode/utf8"
 )
 
-// clean makes an untrusted string safe for a terminal: escape sequences
+// Clean makes an untrusted string safe for a terminal: escape sequences
 // (ESC and what follows it up to its final byte) and other control
 // characters become a visible "\x.." form, and invalid UTF-8 becomes U+FFFD.
 // A terminal that receives the result prints it and does nothing else.
-func clean(s string) string {
+func Clean(s string) string {
 	if isClean(s) {
 		return s
 	}
@@ -54,7 +54,7 @@ func visible(r rune) string {
 func cleanAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = clean(s)
+		out[i] = Clean(s)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,44 +15,39 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
-	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // tableRenderer prints kubectl-style tables: borderless, left-aligned,
 // headers in capitals, one section per part of the report.
 type tableRenderer struct{ o options }
 
-func (t tableRenderer) Analysis(w io.Writer, r *engine.Report) error {
-	if t.o.flows {
-		r.Collect()
-	} else if err := summaryOnly(r); err != nil {
-		return err
-	}
+func (t tableRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
 	var b bytes.Buffer
 	t.captures(&b, r.Captures)
 	section(&b, "SUMMARY")
 	t.summary(&b, r.Summary)
 	if t.o.flows {
 		section(&b, "FLOWS")
-		t.flows(&b, r.Flows, undated(r.Captures))
+		t.flows(&b, flowsOf(r, flows), undated(r.Captures))
 	}
 	warningsSection(&b, r.Warnings)
 	_, err := w.Write(trimLines(b.Bytes()))
 	return err
 }
 
-func (t tableRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
+func (t tableRenderer) Comparison(w io.Writer, c *report.Comparison, before, after iter.Seq[*report.Flow]) error {
 	var b bytes.Buffer
 	for _, side := range []struct {
 		name string
-		r    *engine.Report
+		r    *report.Report
 	}{{"BEFORE", c.Before}, {"AFTER", c.After}} {
 		fmt.Fprintf(&b, "%-7s %s\n", side.name, captureList(side.r.Captures))
 	}
 	section(&b, "VERDICTS")
 	tbl := newTable(&b, "CLIENT", "DESTINATION", "BEFORE", "AFTER", "SERVERS BEFORE", "SERVERS AFTER")
 	for _, ch := range allChanges(c) {
-		tbl.Append(clean(ch.Client), clean(ch.Destination), paint(t.o.color, ch.Before), paint(t.o.color, ch.After),
+		tbl.Append(Clean(ch.Client.String()), Clean(ch.Destination.String()), paintSet(t.o.color, ch.Before), paintSet(t.o.color, ch.After),
 			serverCell(c.Before, ch.Client, ch.Destination), serverCell(c.After, ch.Client, ch.Destination))
 	}
 	tbl.Render()
@@ -60,13 +56,13 @@ func (t tableRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
 		b.WriteString("none: every client and destination kept its verdict\n")
 	}
 	for _, ch := range c.Changes {
-		fmt.Fprintf(&b, "- %s\n", clean(ch.Meaning))
+		fmt.Fprintf(&b, "- %s\n", Clean(ch.Meaning))
 	}
 	if t.o.flows {
 		section(&b, "FLOWS BEFORE")
-		t.flows(&b, c.Before.Flows, undated(c.Before.Captures))
+		t.flows(&b, flowsOf(c.Before, before), undated(c.Before.Captures))
 		section(&b, "FLOWS AFTER")
-		t.flows(&b, c.After.Flows, undated(c.After.Captures))
+		t.flows(&b, flowsOf(c.After, after), undated(c.After.Captures))
 	}
 	warnings := sideWarnings(c)
 	warningsSection(&b, warnings)
@@ -75,14 +71,14 @@ func (t tableRenderer) Comparison(w io.Writer, c *engine.Comparison) error {
 }
 
 // allChanges lists changed and unchanged pairs together, in order.
-func allChanges(c *engine.Comparison) []engine.Change {
-	all := append(append([]engine.Change{}, c.Changes...), c.Unchanged...)
+func allChanges(c *report.Comparison) []report.Change {
+	all := append(append([]report.Change{}, c.Changes...), c.Unchanged...)
 	sortChanges(all)
 	return all
 }
 
 // serverCell lists the servers a side's summary rows reached for a pair.
-func serverCell(r *engine.Report, client, destination string) string {
+func serverCell(r *report.Report, client, destination report.Label) string {
 	var lines []string
 	for _, row := range r.Summary {
 		if row.Client == client && row.Destination == destination {
@@ -97,18 +93,14 @@ func serverCell(r *engine.Report, client, destination string) string {
 	return strings.Join(lines, "\n")
 }
 
-func serverLabel(s engine.Server) string {
-	if s.Pod == "" {
-		return clean(s.Addr)
+func serverLabel(s report.Server) string {
+	if s.Pod.IsZero() {
+		return Clean(s.Addr.String())
 	}
-	name := s.Pod
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return clean(s.Addr + " " + name)
+	return Clean(s.Addr.String() + " " + s.Pod.Name)
 }
 
-func (t tableRenderer) captures(b *bytes.Buffer, caps []engine.Capture) {
+func (t tableRenderer) captures(b *bytes.Buffer, caps []report.Capture) {
 	tbl := newTable(b, "CAPTURE", "FORMAT", "LINK TYPES", "PACKETS", "TCP/UDP", "FIRST", "LAST")
 	for _, c := range caps {
 		format := c.Format
@@ -118,25 +110,25 @@ func (t tableRenderer) captures(b *bytes.Buffer, caps []engine.Capture) {
 		if !c.Complete {
 			format += " (cut short)"
 		}
-		tbl.Append(clean(c.File), format, strings.Join(c.LinkTypes, ","), strconv.Itoa(c.Packets), strconv.Itoa(c.Decoded),
+		tbl.Append(Clean(c.File), format, strings.Join(c.LinkTypes, ","), strconv.Itoa(c.Packets), strconv.Itoa(c.Decoded),
 			stamp(c.First, c.TimeOfDayOnly), stamp(c.Last, c.TimeOfDayOnly))
 	}
 	tbl.Render()
 }
 
-func (t tableRenderer) summary(b *bytes.Buffer, rows []engine.SummaryRow) {
+func (t tableRenderer) summary(b *bytes.Buffer, rows []report.SummaryRow) {
 	if len(rows) == 0 {
 		b.WriteString("no flows\n")
 		return
 	}
-	expected := slices.ContainsFunc(rows, func(r engine.SummaryRow) bool { return r.Expected != "" })
+	expected := slices.ContainsFunc(rows, func(r report.SummaryRow) bool { return !r.Expected.IsZero() })
 	header := []string{"CLIENT", "DESTINATION", "VERDICT", "FLOWS", "PACKETS", "BYTES", "SERVERS"}
 	if expected {
 		header = slices.Insert(header, 3, "EXPECTED")
 	}
 	tbl := newTable(b, header...)
 	for _, row := range rows {
-		verdict := paint(t.o.color, row.Verdict.String())
+		verdict := paint(t.o.color, row.Verdict)
 		if row.Ambiguous > 0 {
 			verdict += fmt.Sprintf(" (%d ambiguous)", row.Ambiguous)
 		}
@@ -144,7 +136,7 @@ func (t tableRenderer) summary(b *bytes.Buffer, rows []engine.SummaryRow) {
 		for _, s := range row.Servers {
 			servers = append(servers, serverLabel(s))
 		}
-		cells := []string{clean(row.Client), clean(row.Destination), verdict, strconv.Itoa(row.Flows),
+		cells := []string{Clean(row.Client.String()), Clean(row.Destination.String()), verdict, strconv.Itoa(row.Flows),
 			strconv.FormatInt(row.Packets, 10), strconv.FormatInt(row.Bytes, 10), strings.Join(servers, "\n")}
 		if expected {
 			cells = slices.Insert(cells, 3, expectedCell(row.Expected, row.Verdict))
@@ -156,62 +148,81 @@ func (t tableRenderer) summary(b *bytes.Buffer, rows []engine.SummaryRow) {
 
 // expectedCell is what the EXPECTED column says: the predicted path, marked
 // when the traffic took another.
-func expectedCell(expected string, observed engine.Verdict) string {
+func expectedCell(expected report.PathSet, observed report.Verdict) string {
 	switch {
-	case expected == "":
+	case expected.IsZero():
 		return "-"
-	case expected != observed.String():
-		return expected + " (differs)"
+	case !expected.Matches(observed):
+		return expected.String() + " (differs)"
 	}
-	return expected
+	return expected.String()
 }
 
-func (t tableRenderer) flows(b *bytes.Buffer, flows []engine.Flow, undated bool) {
-	if len(flows) == 0 {
+// expectedFlowCell is expectedCell for one flow's path.
+func expectedFlowCell(expected report.Path, observed report.Verdict) string {
+	return expectedCell(report.PathSet(0).Add(expected), observed)
+}
+
+// flows lists every flow in a table, then each flow's evidence. The
+// evidence is written to a buffer of its own as the table's rows are
+// gathered, so that the flows are read once.
+func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], undated bool) {
+	var rows [][]string
+	var ev bytes.Buffer
+	i := 0
+	for f := range flows {
+		i++
+		rows = append(rows, []string{strconv.Itoa(i), f.Proto.String(), Clean(f.Client.String()), Clean(f.Server.String()), dash(Clean(addrText(f.NATTo.AddrPort))), dash(Clean(f.Service.String())),
+			paint(t.o.color, f.Verdict), dash(f.Handshake.String()), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated)})
+		t.evidence(&ev, i, f)
+	}
+	if i == 0 {
 		b.WriteString("no flows\n")
 		return
 	}
 	tbl := newTable(b, "#", "PROTO", "CLIENT", "SERVER", "NAT TO", "SERVICE", "VERDICT", "HANDSHAKE", "PACKETS", "BYTES", "FIRST")
-	for i, f := range flows {
-		tbl.Append(strconv.Itoa(i+1), f.Proto, clean(f.Client), clean(f.Server), dash(clean(f.NATTo)), dash(clean(f.Service)),
-			paint(t.o.color, f.Verdict.String()), dash(f.Handshake), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated))
+	for _, row := range rows {
+		tbl.Append(row)
 	}
 	tbl.Render()
 	b.WriteString("\nEVIDENCE\n")
-	for i, f := range flows {
-		fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i+1, f.Proto, clean(f.Client), clean(f.Server), paint(t.o.color, f.Verdict.String()), f.ClientFrom)
-		for _, l7 := range l7Facts(f) {
-			fmt.Fprintf(b, "    %s\n", l7)
-		}
-		for _, e := range f.Evidence {
-			fmt.Fprintf(b, "  - %s\n", clean(e))
-		}
-		if f.Expected != "" {
-			fmt.Fprintf(b, "  expected: %s\n", expectedCell(f.Expected, f.Verdict))
-			if f.ExpectedWhy != "" {
-				fmt.Fprintf(b, "    %s\n", clean(f.ExpectedWhy))
-			}
+	b.Write(ev.Bytes())
+}
+
+// evidence writes the i-th flow's evidence.
+func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow) {
+	fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i, f.Proto, Clean(f.Client.String()), Clean(f.Server.String()), paint(t.o.color, f.Verdict), f.ClientFrom)
+	for _, l7 := range l7Facts(f) {
+		fmt.Fprintf(b, "    %s\n", l7)
+	}
+	for _, e := range f.Evidence {
+		fmt.Fprintf(b, "  - %s\n", Clean(e.String()))
+	}
+	if !f.Expected.IsZero() {
+		fmt.Fprintf(b, "  expected: %s\n", expectedFlowCell(f.Expected, f.Verdict))
+		if f.ExpectedWhy != "" {
+			fmt.Fprintf(b, "    %s\n", Clean(f.ExpectedWhy))
 		}
 	}
 }
 
 // l7Facts lists what a flow's payload said, cleaned for a terminal.
-func l7Facts(f engine.Flow) []string {
+func l7Facts(f *report.Flow) []string {
 	var out []string
 	if f.SNI != "" {
-		out = append(out, "sni: "+clean(f.SNI))
+		out = append(out, "sni: "+Clean(f.SNI))
 	}
 	if len(f.ALPN) > 0 {
 		out = append(out, "alpn: "+strings.Join(cleanAll(f.ALPN), ","))
 	}
 	if f.HTTPRequest != "" {
-		out = append(out, "http: "+clean(f.HTTPRequest))
+		out = append(out, "http: "+Clean(f.HTTPRequest))
 	}
 	if f.HTTPHost != "" {
-		out = append(out, "host: "+clean(f.HTTPHost))
+		out = append(out, "host: "+Clean(f.HTTPHost))
 	}
-	if f.Interface != "" {
-		out = append(out, "seen on: "+clean(f.Interface))
+	if len(f.Interfaces) > 0 {
+		out = append(out, "seen on: "+Clean(f.Interfaces.String()))
 	}
 	return out
 }
@@ -229,14 +240,14 @@ func warningsSection(b *bytes.Buffer, warnings []string) {
 	}
 	section(b, "WARNINGS")
 	for _, w := range warnings {
-		fmt.Fprintf(b, "- %s\n", clean(w))
+		fmt.Fprintf(b, "- %s\n", Clean(w))
 	}
 }
 
-func captureList(caps []engine.Capture) string {
+func captureList(caps []report.Capture) string {
 	var parts []string
 	for _, c := range caps {
-		parts = append(parts, fmt.Sprintf("%s (%s, %d packets)", clean(c.File), c.Format, c.Packets))
+		parts = append(parts, fmt.Sprintf("%s (%s, %d packets)", Clean(c.File), c.Format, c.Packets))
 	}
 	if len(parts) == 0 {
 		return "no captures"
@@ -265,7 +276,7 @@ func stamp(t *time.Time, undated bool) string {
 
 // undated reports whether every capture of a report printed times of day
 // without a date.
-func undated(caps []engine.Capture) bool {
+func undated(caps []report.Capture) bool {
 	for _, c := range caps {
 		if !c.TimeOfDayOnly {
 			return false
@@ -293,6 +304,9 @@ func newTable(w io.Writer, header ...string) *tablewriter.Table {
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 		tablewriter.WithPadding(tw.Padding{Left: "", Right: "   ", Overwrite: true}),
 	)
+	if len(header) == 0 {
+		return tbl
+	}
 	headerCells := make([]any, len(header))
 	for i, h := range header {
 		headerCells[i] = h
@@ -310,8 +324,8 @@ func trimLines(b []byte) []byte {
 	return bytes.Join(lines, []byte("\n"))
 }
 
-func sortChanges(cs []engine.Change) {
-	slices.SortFunc(cs, func(x, y engine.Change) int {
-		return cmp.Or(cmp.Compare(x.Client, y.Client), cmp.Compare(x.Destination, y.Destination))
+func sortChanges(cs []report.Change) {
+	slices.SortFunc(cs, func(x, y report.Change) int {
+		return cmp.Or(x.Client.Compare(y.Client), x.Destination.Compare(y.Destination))
 	})
 }

@@ -1,6 +1,13 @@
-package engine
+package report
 
-import "time"
+import (
+	"iter"
+	"net/netip"
+	"time"
+
+	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+)
 
 // Schema names of the JSON and YAML documents. A change that removes or
 // renames a field, or changes a field's meaning, needs a new version.
@@ -11,7 +18,9 @@ const (
 
 // Report is the finished analysis of one set of captures: the JSON and YAML
 // documents of `pcapcheck analyze`, field for field. Its slices are sorted
-// deterministically; renderers print them in order.
+// deterministically; renderers print them in order. Flows is empty in a
+// report whose flows are streamed from the engine's result (engine.Result):
+// renderers then take the flows as an iter.Seq beside the report.
 type Report struct {
 	Schema    string         `json:"schema" yaml:"schema"`
 	Captures  []Capture      `json:"captures" yaml:"captures"`
@@ -22,10 +31,17 @@ type Report struct {
 	// Mesh says which Istio configuration the flows' expected paths were
 	// predicted from; omitted when none was given.
 	Mesh *MeshFacts `json:"mesh,omitempty" yaml:"mesh,omitempty"`
+}
 
-	// stream makes the flows of a report from Analyzer.Stream; nil for a
-	// collected one (stream.go).
-	stream *flowStream
+// All returns the report's collected flows in order.
+func (r *Report) All() iter.Seq[*Flow] {
+	return func(yield func(*Flow) bool) {
+		for i := range r.Flows {
+			if !yield(&r.Flows[i]) {
+				return
+			}
+		}
+	}
 }
 
 // Capture describes one input capture and what was read from it.
@@ -66,37 +82,33 @@ type InventoryFacts struct {
 
 // Flow is one bidirectional TCP or UDP conversation and its verdict.
 type Flow struct {
-	Proto string `json:"proto" yaml:"proto"`
-	// Client and Server are IP:PORT. Server is the address the client sent
-	// to, before any NAT the capture shows.
-	Client      string  `json:"client" yaml:"client"`
-	Server      string  `json:"server" yaml:"server"`
-	ClientPod   string  `json:"client_pod,omitempty" yaml:"client_pod,omitempty"`
-	ServerPod   string  `json:"server_pod,omitempty" yaml:"server_pod,omitempty"`
-	Service     string  `json:"service,omitempty" yaml:"service,omitempty"`
-	ServicePort int     `json:"service_port,omitempty" yaml:"service_port,omitempty"`
-	Verdict     Verdict `json:"verdict" yaml:"verdict"`
-	// Evidence lists the facts behind the verdict, strongest first. Entries
-	// that start with "ambiguous:" say the evidence allows another reading.
-	Evidence []string `json:"evidence" yaml:"evidence"`
-	SNI      string   `json:"sni,omitempty" yaml:"sni,omitempty"`
-	ALPN     []string `json:"alpn,omitempty" yaml:"alpn,omitempty"`
-	HTTPHost string   `json:"http_host,omitempty" yaml:"http_host,omitempty"`
+	Proto capture.Transport `json:"proto" yaml:"proto"`
+	// Server is the address the client sent to, before any NAT the capture
+	// shows.
+	Client      netip.AddrPort `json:"client" yaml:"client"`
+	Server      netip.AddrPort `json:"server" yaml:"server"`
+	ClientPod   inventory.Ref  `json:"client_pod,omitzero" yaml:"client_pod,omitempty"`
+	ServerPod   inventory.Ref  `json:"server_pod,omitzero" yaml:"server_pod,omitempty"`
+	Service     inventory.Ref  `json:"service,omitzero" yaml:"service,omitempty"`
+	ServicePort uint16         `json:"service_port,omitempty" yaml:"service_port,omitempty"`
+	Verdict     Verdict        `json:"verdict" yaml:"verdict"`
+	// Evidence lists the facts behind the verdict, strongest first.
+	Evidence []*Evidence `json:"evidence" yaml:"evidence"`
+	SNI      string      `json:"sni,omitempty" yaml:"sni,omitempty"`
+	ALPN     []string    `json:"alpn,omitempty" yaml:"alpn,omitempty"`
+	HTTPHost string      `json:"http_host,omitempty" yaml:"http_host,omitempty"`
 	// HTTPRequest is the request line of a plaintext HTTP request, "GET /reviews/1".
 	HTTPRequest string `json:"http_request,omitempty" yaml:"http_request,omitempty"`
-	// NATTo is the IP:PORT kube-proxy translated Server to, when the capture
-	// holds both legs (tcpdump -i any on a node); NATToPod names its pod.
-	NATTo    string `json:"nat_to,omitempty" yaml:"nat_to,omitempty"`
-	NATToPod string `json:"nat_to_pod,omitempty" yaml:"nat_to_pod,omitempty"`
-	// Interface lists the interfaces the flow was seen on, comma-separated.
-	Interface string `json:"interface,omitempty" yaml:"interface,omitempty"`
-	// Handshake is "complete", "syn" (no SYN-ACK seen), "syn-ack" (no SYN
-	// seen), "none" (the capture started mid-connection); empty for UDP.
-	Handshake string `json:"handshake,omitempty" yaml:"handshake,omitempty"`
-	// ClientFrom says how the client was told: "syn", "syn-ack",
-	// "inventory", "ports" or "first-packet". Anything but "syn" and
-	// "syn-ack" is an inference.
-	ClientFrom string `json:"client_from" yaml:"client_from"`
+	// NATTo is the address kube-proxy translated Server to, when the
+	// capture holds both legs (tcpdump -i any on a node); NATToPod names
+	// its pod.
+	NATTo    Endpoint      `json:"nat_to,omitzero" yaml:"nat_to,omitempty"`
+	NATToPod inventory.Ref `json:"nat_to_pod,omitzero" yaml:"nat_to_pod,omitempty"`
+	// Interfaces lists the interfaces the flow was seen on.
+	Interfaces Interfaces `json:"interface,omitempty" yaml:"interface,omitempty"`
+	// Handshake is what the capture shows of the TCP handshake; zero for UDP.
+	Handshake  Handshake  `json:"handshake,omitzero" yaml:"handshake,omitempty"`
+	ClientFrom ClientFrom `json:"client_from" yaml:"client_from"`
 	// Packets and Bytes count each packet once, even when tcpdump -i any saw
 	// it on several interfaces; Bytes sums frame lengths as tshark's
 	// conversation statistics do (transport payload for tcpdump text).
@@ -106,23 +118,60 @@ type Flow struct {
 	Duplicates int64     `json:"duplicates,omitempty" yaml:"duplicates,omitempty"`
 	First      time.Time `json:"first" yaml:"first"`
 	Last       time.Time `json:"last" yaml:"last"`
-	// Expected is the path the Sidecar objects and mesh config predict:
-	// "sidecar-dnat", "passthrough" or "blocked" (REGISTRY_ONLY: the
-	// connection should never leave the pod). ExpectedWhy explains, when it
-	// differs from Verdict, how that can be. Package mesh sets both; they
-	// are omitted when no mesh configuration was given or nothing can be
-	// predicted (the client is not a known pod).
-	Expected    string `json:"expected,omitempty" yaml:"expected,omitempty"`
+	// Expected is the path the Sidecar objects and mesh config predict;
+	// ExpectedWhy explains, when it differs from Verdict, how that can be.
+	// Package istio sets both; they are zero when no mesh configuration was
+	// given or nothing can be predicted (the client is not a known pod).
+	Expected    Path   `json:"expected,omitzero" yaml:"expected,omitempty"`
 	ExpectedWhy string `json:"expected_why,omitempty" yaml:"expected_why,omitempty"`
+}
+
+// Ambiguous reports whether any of the flow's evidence allows another
+// reading.
+func (f *Flow) Ambiguous() bool {
+	for _, e := range f.Evidence {
+		if e.Ambiguous {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientLabel is what a summary row groups the flow's client under: its
+// pod, else its IP.
+func (f *Flow) ClientLabel() Label {
+	if !f.ClientPod.IsZero() {
+		return Label{Ref: f.ClientPod}
+	}
+	return Label{Addr: netip.AddrPortFrom(f.Client.Addr(), 0)}
+}
+
+// DestinationLabel is what a summary row groups the flow's destination
+// under: its service, else its server pod, else the address and port it
+// was sent to.
+func (f *Flow) DestinationLabel() Label {
+	switch {
+	case !f.Service.IsZero():
+		return Label{Ref: f.Service}
+	case !f.ServerPod.IsZero():
+		return Label{Ref: f.ServerPod}
+	}
+	return Label{Addr: f.Server, WithPort: true}
+}
+
+// Reached is the server the flow's traffic reached: the pod kube-proxy
+// picked when the capture shows it, else the address the client sent to.
+func (f *Flow) Reached() Server {
+	if f.NATTo.IsValid() {
+		return Server{Addr: f.NATTo.AddrPort, Pod: f.NATToPod}
+	}
+	return Server{Addr: f.Server, Pod: f.ServerPod}
 }
 
 // SummaryRow groups the flows of one client, destination and verdict.
 type SummaryRow struct {
-	// Client is the client pod (namespace/name), else its IP.
-	Client string `json:"client" yaml:"client"`
-	// Destination is the service (namespace/name), else the server pod,
-	// else IP:PORT.
-	Destination string  `json:"destination" yaml:"destination"`
+	Client      Label   `json:"client" yaml:"client"`
+	Destination Label   `json:"destination" yaml:"destination"`
 	Verdict     Verdict `json:"verdict" yaml:"verdict"`
 	Flows       int     `json:"flows" yaml:"flows"`
 	// Ambiguous counts the flows whose evidence allows another reading.
@@ -130,10 +179,18 @@ type SummaryRow struct {
 	Packets   int64    `json:"packets" yaml:"packets"`
 	Bytes     int64    `json:"bytes" yaml:"bytes"`
 	Servers   []Server `json:"servers" yaml:"servers"`
-	// Expected and ExpectedWhy are the row's flows' (several values joined
-	// by "+"), as in Flow.
-	Expected    string `json:"expected,omitempty" yaml:"expected,omitempty"`
-	ExpectedWhy string `json:"expected_why,omitempty" yaml:"expected_why,omitempty"`
+	// Expected holds the row's flows' expected paths; ExpectedWhy their
+	// explanations, each once, joined by "; and ".
+	Expected    PathSet `json:"expected,omitzero" yaml:"expected,omitempty"`
+	ExpectedWhy string  `json:"expected_why,omitempty" yaml:"expected_why,omitempty"`
+}
+
+// Server is one address a summary row's traffic reached: the pod IP the
+// sidecar picked, the pod kube-proxy picked (when the capture shows it), or
+// the address the client sent to.
+type Server struct {
+	Addr netip.AddrPort `json:"addr" yaml:"addr"`
+	Pod  inventory.Ref  `json:"pod,omitzero" yaml:"pod,omitempty"`
 }
 
 // MeshFacts says what Istio configuration predicted the expected paths.
@@ -149,21 +206,6 @@ type MeshFacts struct {
 	OutboundTrafficPolicy string `json:"outbound_traffic_policy" yaml:"outbound_traffic_policy"`
 }
 
-// Labels returns the client and destination a summary row groups the flow
-// under: the client pod, else its IP; the service, else the server pod,
-// else the address it was sent to.
-func (f Flow) Labels() (client, destination string) {
-	return clientLabel(f), destinationLabel(f)
-}
-
-// Server is one address a summary row's traffic reached: the pod IP the
-// sidecar picked, the pod kube-proxy picked (when the capture shows it), or
-// the address the client sent to.
-type Server struct {
-	Addr string `json:"addr" yaml:"addr"`
-	Pod  string `json:"pod,omitempty" yaml:"pod,omitempty"`
-}
-
 // Comparison is the document of `pcapcheck compare`.
 type Comparison struct {
 	Schema  string   `json:"schema" yaml:"schema"`
@@ -175,13 +217,21 @@ type Comparison struct {
 	Unchanged []Change `json:"unchanged" yaml:"unchanged"`
 }
 
-// Change is one client and destination whose verdict differs between the
-// two sides. Before and After are a verdict, several joined by "+", or
-// "absent" when that side has no such traffic.
+// Change is one client and destination and its verdicts on both sides; an
+// empty side ("absent") has no such traffic.
 type Change struct {
-	Client      string `json:"client" yaml:"client"`
-	Destination string `json:"destination" yaml:"destination"`
-	Before      string `json:"before" yaml:"before"`
-	After       string `json:"after" yaml:"after"`
-	Meaning     string `json:"meaning" yaml:"meaning"`
+	Client      Label      `json:"client" yaml:"client"`
+	Destination Label      `json:"destination" yaml:"destination"`
+	Before      VerdictSet `json:"before" yaml:"before"`
+	After       VerdictSet `json:"after" yaml:"after"`
+	Meaning     string     `json:"meaning" yaml:"meaning"`
 }
+
+// Endpoint is an address and port that may be absent. It is a
+// netip.AddrPort that says, as encoding/json's omitzero and the YAML
+// encoder's omitempty ask, when it is zero: a plain netip.AddrPort has only
+// unexported fields, which the YAML encoder takes for empty even when set.
+type Endpoint struct{ netip.AddrPort }
+
+// IsZero reports whether there is no address.
+func (e Endpoint) IsZero() bool { return !e.IsValid() }

@@ -1,7 +1,8 @@
-package engine
+package report
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -62,13 +63,13 @@ func ParseVerdict(s string) (Verdict, error) {
 	for _, v := range Verdicts() {
 		names = append(names, v.String())
 	}
-	return verdictInvalid, fmt.Errorf("analyze: unknown verdict %q, want one of %s", s, strings.Join(names, ", "))
+	return verdictInvalid, fmt.Errorf("unknown verdict %q, want one of %s", s, strings.Join(names, ", "))
 }
 
 // MarshalText makes a verdict its name in JSON and YAML.
 func (v Verdict) MarshalText() ([]byte, error) {
 	if v == verdictInvalid || v >= numVerdicts {
-		return nil, fmt.Errorf("analyze: cannot marshal invalid verdict %d", v)
+		return nil, fmt.Errorf("report: cannot marshal invalid verdict %d", v)
 	}
 	return []byte(v.String()), nil
 }
@@ -85,3 +86,62 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 
 // InMesh reports whether the verdict means the sidecar handled the flow.
 func (v Verdict) InMesh() bool { return v == SidecarDNAT }
+
+// VerdictSet is a set of verdicts: the verdicts one side of a comparison
+// shows for a client and destination. The empty set means the side has no
+// such traffic ("absent").
+type VerdictSet uint8
+
+// Absent is how an empty VerdictSet is spelled.
+const Absent = "absent"
+
+// Add returns the set with v in it.
+func (s VerdictSet) Add(v Verdict) VerdictSet {
+	if v == verdictInvalid || v >= numVerdicts {
+		return s
+	}
+	return s | 1<<v
+}
+
+// Has reports whether v is in the set.
+func (s VerdictSet) Has(v Verdict) bool { return v < numVerdicts && s&(1<<v) != 0 }
+
+// Empty reports whether the set has no verdict.
+func (s VerdictSet) Empty() bool { return s == 0 }
+
+// Len counts the verdicts in the set.
+func (s VerdictSet) Len() int {
+	return bits.OnesCount8(uint8(s))
+}
+
+// Only reports whether the set is exactly {v}.
+func (s VerdictSet) Only(v Verdict) bool { return s == VerdictSet(0).Add(v) }
+
+// All yields the verdicts of the set in their fixed order.
+func (s VerdictSet) All() func(yield func(Verdict) bool) {
+	return func(yield func(Verdict) bool) {
+		for v := SidecarDNAT; v < numVerdicts; v++ {
+			if s.Has(v) && !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// String joins the verdicts with "+" in their fixed order, or says Absent.
+func (s VerdictSet) String() string {
+	if s == 0 {
+		return Absent
+	}
+	var b strings.Builder
+	for v := range s.All() {
+		if b.Len() > 0 {
+			b.WriteByte('+')
+		}
+		b.WriteString(v.String())
+	}
+	return b.String()
+}
+
+// MarshalText writes the set as String does.
+func (s VerdictSet) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

@@ -1,0 +1,259 @@
+package engine
+
+import (
+	"iter"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
+)
+
+// Annotator adds to every flow of a result as it is made; package istio
+// predicts expected paths with one. Annotate may be called from several
+// goroutines at once (each iteration of Result.Flows runs its own).
+type Annotator interface {
+	// Observe sees every flow once, before any is annotated.
+	Observe(f *report.Flow)
+	// Annotate may set the flow's Expected and ExpectedWhy; the summary
+	// rows gather them.
+	Annotate(f *report.Flow)
+	// Finish completes the report once its summary and warnings are made;
+	// it may add warnings and the mesh facts.
+	Finish(r *report.Report)
+}
+
+// Result is what an Analyzer read, frozen: the report's facts, summary and
+// warnings, made once, and the flows, made anew from the flow table by
+// every iteration of Flows. A Result never changes, holds nothing of the
+// Analyzer that made it, and is safe for concurrent use.
+type Result struct {
+	d      *flowData
+	refs   []connRef
+	names  []string
+	names1 []report.Interfaces // names as one-element lists, shared by the flows seen on one interface
+	anns   []Annotator
+	report report.Report
+}
+
+// Result ends reading: the Analyzer hands what it read to the Result and
+// must not be used again. The annotators see every flow (Observe) and then
+// annotate each as it is made, for the summary now and for every iteration
+// of Flows later.
+func (a *Analyzer) Result(annotators ...Annotator) *Result {
+	d := a.flowData
+	a.flowData = nil
+	return newResult(d, annotators)
+}
+
+// Snapshot is the report of what was read so far, its flows not listed;
+// reading may go on. Live capture redraws its summary with it.
+func (a *Analyzer) Snapshot(annotators ...Annotator) *report.Report {
+	return newResult(a.flowData, annotators).Report()
+}
+
+func newResult(d *flowData, anns []Annotator) *Result {
+	o := &orienter{idx: d.idx}
+	refs := d.connRefs(o)
+	// Sorted as connections, on addresses rather than on their text.
+	slices.SortFunc(refs, func(x, y connRef) int { return d.compareRefs(&x, &y) })
+	r := &Result{d: d, refs: refs, names: d.ifaceNames()}
+	r.names1 = make([]report.Interfaces, len(r.names))
+	for i, n := range r.names {
+		if n != "" {
+			r.names1[i] = report.Interfaces{n}
+		}
+	}
+	if len(anns) > 0 {
+		m := r.maker()
+		for i := range r.refs {
+			f := m.flow(&r.refs[i])
+			for _, an := range anns {
+				an.Observe(&f)
+			}
+		}
+	}
+	r.anns = anns
+	var sum report.Summarizer
+	for f := range r.Flows() {
+		sum.Add(f)
+	}
+	r.report = report.Report{
+		Schema: report.SchemaAnalyze, Captures: d.captureFacts(), Inventory: d.inventoryFacts(),
+		Summary: sum.Rows(), Warnings: d.warnings(sum.Flows(), sum.Ambiguous()),
+	}
+	for _, an := range anns {
+		an.Finish(&r.report)
+	}
+	return r
+}
+
+// Report returns the report without its flows: Flows lists them. The
+// report's slices are shared: read them, do not change them.
+func (r *Result) Report() *report.Report {
+	rep := r.report
+	return &rep
+}
+
+// Collect returns the report with every flow in it, for renderers and
+// checks that need them all at once: about 1.5 KB a flow.
+func (r *Result) Collect() *report.Report {
+	rep := r.Report()
+	rep.Flows = make([]report.Flow, 0, len(r.refs))
+	for f := range r.Flows() {
+		rep.Flows = append(rep.Flows, *f)
+	}
+	return rep
+}
+
+// Len counts the flows.
+func (r *Result) Len() int { return len(r.refs) }
+
+// Flows yields every flow in order, made and annotated as it is yielded:
+// one goroutine makes a batch while the caller reads the one before, so
+// that on two cores writing a report takes about as long as the slower of
+// the two. The *Flow is valid until the next one is yielded: copy it to
+// keep it.
+func (r *Result) Flows() iter.Seq[*report.Flow] {
+	return func(yield func(*report.Flow) bool) {
+		batches := make(chan []report.Flow, 1)
+		free := make(chan []report.Flow, 2)
+		stop := make(chan struct{})
+		go r.makeBatches(batches, free, stop)
+		defer func() {
+			close(stop)
+			for range batches {
+				// Wait for the maker to return.
+			}
+		}()
+		for batch := range batches {
+			for i := range batch {
+				if !yield(&batch[i]) {
+					return
+				}
+			}
+			clear(batch)
+			select {
+			case free <- batch[:0]:
+			default:
+			}
+		}
+	}
+}
+
+// makeBatches makes the flows a batch at a time until they are all made or
+// stop is closed, then closes batches.
+func (r *Result) makeBatches(batches chan<- []report.Flow, free <-chan []report.Flow, stop <-chan struct{}) {
+	defer close(batches)
+	m := r.maker()
+	batch := make([]report.Flow, 0, flowBatch)
+	for i := range r.refs {
+		f := m.flow(&r.refs[i])
+		for _, an := range r.anns {
+			an.Annotate(&f)
+		}
+		batch = append(batch, f)
+		if len(batch) < flowBatch && i < len(r.refs)-1 {
+			continue
+		}
+		select {
+		case batches <- batch:
+		case <-stop:
+			return
+		}
+		select {
+		case batch = <-free:
+		default:
+			batch = make([]report.Flow, 0, flowBatch)
+		}
+	}
+}
+
+// flowBatch is how many flows Flows hands over at a time.
+const flowBatch = 256
+
+// flowMaker makes report flows from connection refs. Each iteration has its
+// own, so that its caches need no lock.
+type flowMaker struct {
+	r   *Result
+	o   *orienter
+	cls *classifier
+}
+
+func (r *Result) maker() *flowMaker {
+	return &flowMaker{r: r, o: &orienter{idx: r.d.idx}, cls: newClassifier(r.d.inv, r.d.idx)}
+}
+
+// flow makes the report Flow of a connection.
+func (m *flowMaker) flow(ref *connRef) report.Flow {
+	d := m.r.d
+	cn := d.expand(ref, m.o)
+	j := m.cls.judge(&cn)
+	f := report.Flow{
+		Proto:      cn.proto,
+		Client:     cn.client,
+		Server:     cn.server,
+		Verdict:    j.verdict,
+		Evidence:   j.evidence,
+		Handshake:  cn.handshake,
+		ClientFrom: cn.clientFrom,
+		Packets:    cn.packets,
+		Bytes:      cn.bytes,
+		Duplicates: cn.dups,
+		First:      time.Unix(0, cn.first).UTC(),
+		Last:       time.Unix(0, cn.last).UTC(),
+	}
+	if !j.service.IsZero() {
+		f.Service, f.ServicePort = j.service, j.servicePort
+	}
+	f.ClientPod = m.podAt(cn.client.Addr())
+	f.ServerPod = m.podAt(cn.server.Addr())
+	if cn.natTo.IsValid() {
+		f.NATTo = report.Endpoint{AddrPort: cn.natTo}
+		f.NATToPod = m.podAt(cn.natTo.Addr())
+	}
+	if cn.l7 != nil {
+		f.SNI, f.ALPN = cn.l7.sni, cn.l7.alpn
+		f.HTTPHost, f.HTTPRequest = cn.l7.httpHost, cn.l7.httpReq
+		if cn.l7.incomplete && cn.l7.sni == "" {
+			f.Evidence = append(f.Evidence, m.cls.memo.say(report.FactHelloIncomplete))
+		}
+	}
+	for _, li := range cn.legIDs() {
+		if level := d.table.at(li).folded; level != notFolded {
+			f.Evidence = append(f.Evidence, m.cls.memo.say(foldFacts[level]))
+		}
+	}
+	if cn.packets == 0 && cn.dups > 0 {
+		f.Evidence = append(f.Evidence, m.cls.memo.say(report.FactAllDuplicates, int(cn.dups)))
+	}
+	f.Interfaces = m.interfaces(cn.ifaces)
+	return f
+}
+
+// interfaces names the interfaces of ids, each once.
+func (m *flowMaker) interfaces(ids []int32) report.Interfaces {
+	names := m.r.names
+	if len(ids) == 1 && int(ids[0]) < len(names) {
+		return m.r.names1[ids[0]]
+	}
+	var out report.Interfaces
+	for _, id := range ids {
+		if int(id) < len(names) && names[id] != "" && !slices.Contains(out, names[id]) {
+			out = append(out, names[id])
+		}
+	}
+	return out
+}
+
+// podAt names the pod at addr; zero when none is there.
+func (m *flowMaker) podAt(addr netip.Addr) inventory.Ref {
+	if m.r.d.idx == nil {
+		return inventory.Ref{}
+	}
+	if o := m.r.d.idx.Owner(addr); o.Kind == inventory.OwnerPod {
+		return o.Pod.Ref
+	}
+	return inventory.Ref{}
+}

@@ -1,0 +1,84 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Summarizer groups flows into summary rows by client (pod, else IP),
+// destination (service, else pod, else IP:PORT) and verdict, listing the
+// servers reached and the expected paths, as they are added. It keeps no
+// flow. The zero value is ready to use.
+type Summarizer struct {
+	rowsByKey map[summaryKey]*summaryAcc
+	order     []summaryKey
+	ambiguous int
+	flows     int
+}
+
+// summaryKey groups flows.
+type summaryKey struct {
+	client, destination Label
+	verdict             Verdict
+}
+
+// summaryAcc is a row being summed, with the explanations of its flows'
+// expected paths, each once, in the order first seen.
+type summaryAcc struct {
+	SummaryRow
+	whys []string
+}
+
+// Add counts f in its row.
+func (s *Summarizer) Add(f *Flow) {
+	k := summaryKey{client: f.ClientLabel(), destination: f.DestinationLabel(), verdict: f.Verdict}
+	row, ok := s.rowsByKey[k]
+	if !ok {
+		if s.rowsByKey == nil {
+			s.rowsByKey = map[summaryKey]*summaryAcc{}
+		}
+		row = &summaryAcc{SummaryRow: SummaryRow{Client: k.client, Destination: k.destination, Verdict: k.verdict, Servers: []Server{}}}
+		s.rowsByKey[k] = row
+		s.order = append(s.order, k)
+	}
+	s.flows++
+	row.Flows++
+	if f.Ambiguous() {
+		row.Ambiguous++
+		s.ambiguous++
+	}
+	row.Packets += f.Packets
+	row.Bytes += f.Bytes
+	if srv := f.Reached(); !slices.Contains(row.Servers, srv) {
+		row.Servers = append(row.Servers, srv)
+	}
+	if !f.Expected.IsZero() {
+		row.Expected = row.Expected.Add(f.Expected)
+		if f.ExpectedWhy != "" && !slices.Contains(row.whys, f.ExpectedWhy) {
+			row.whys = append(row.whys, f.ExpectedWhy)
+		}
+	}
+}
+
+// Flows counts the flows added, and Ambiguous those whose evidence allows
+// another reading.
+func (s *Summarizer) Flows() int     { return s.flows }
+func (s *Summarizer) Ambiguous() int { return s.ambiguous }
+
+// Rows returns the summary, sorted by client, destination and verdict. A
+// row's ExpectedWhy joins its flows' explanations with "; and " in the
+// order first seen.
+func (s *Summarizer) Rows() []SummaryRow {
+	out := make([]SummaryRow, 0, len(s.order))
+	for _, k := range s.order {
+		row := s.rowsByKey[k]
+		slices.SortFunc(row.Servers, func(x, y Server) int { return x.Addr.Compare(y.Addr) })
+		row.ExpectedWhy = strings.Join(row.whys, "; and ")
+		out = append(out, row.SummaryRow)
+	}
+	slices.SortFunc(out, func(x, y SummaryRow) int {
+		return cmp.Or(x.Client.Compare(y.Client), x.Destination.Compare(y.Destination), cmp.Compare(x.Verdict, y.Verdict))
+	})
+	return out
+}
