@@ -1,6 +1,6 @@
 package inventory
 
-import "gopkg.in/yaml.v3"
+import "go.yaml.in/yaml/v3"
 
 // KindIstioConfig is the File.Kind of a file whose documents were all taken
 // by Options.Documents (Istio Sidecar objects, a mesh config).

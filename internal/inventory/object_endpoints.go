@@ -1,7 +1,7 @@
 package inventory
 
 import (
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )

@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )

@@ -1,7 +1,7 @@
 package istio
 
 import (
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/source"

@@ -3,7 +3,7 @@ package render
 import (
 	"io"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/engine"
 )

@@ -10,7 +10,7 @@
 // The functions hold no state and are safe for concurrent use.
 package source
 
-import "gopkg.in/yaml.v3"
+import "go.yaml.in/yaml/v3"
 
 // maxAliasHops bounds how many aliases Resolve follows.
 const maxAliasHops = 16
