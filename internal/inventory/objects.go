@@ -214,18 +214,27 @@ func (p *objParser) object(n *yaml.Node, defaultKind, what string) *source.Error
 
 // meta reads metadata.name and metadata.namespace.
 func (p *objParser) meta(n *yaml.Node) (Ref, *source.Error) {
+	return ReadMeta(p.Reader, n, "object")
+}
+
+// ReadMeta reads the metadata.name and metadata.namespace of the Kubernetes
+// object n with r, for this package and for readers of the documents it
+// hands over (Options.Documents). An object without a name is an error at
+// n that calls it what ("object", "Sidecar"); a namespace it does not state
+// is "".
+func ReadMeta(r source.Reader, n *yaml.Node, what string) (Ref, *source.Error) {
 	md := source.Field(n, "metadata")
-	if err := p.Mapping(md, "metadata"); err != nil {
+	if err := r.Mapping(md, "metadata"); err != nil {
 		return Ref{}, err
 	}
-	name, err := p.Str(source.Field(md, "name"), "metadata.name")
+	name, err := r.Str(source.Field(md, "name"), "metadata.name")
 	if err != nil {
 		return Ref{}, err
 	}
 	if name == "" {
-		return Ref{}, p.Fail(n, ErrInvalid, "expected metadata.name in the object at this line")
+		return Ref{}, r.Invalidf(n, "expected metadata.name in the %s at this line", what)
 	}
-	ns, err := p.Str(source.Field(md, "namespace"), "metadata.namespace")
+	ns, err := r.Str(source.Field(md, "namespace"), "metadata.namespace")
 	return Ref{Namespace: ns, Name: name}, err
 }
 

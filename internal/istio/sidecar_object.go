@@ -1,6 +1,7 @@
 package istio
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ func (c *Config) readSidecar(d inventory.Document) *source.Error {
 	if err != nil {
 		return err
 	}
-	if api != "" && !slicesContains(sidecarAPIVersions, api) {
+	if api != "" && !slices.Contains(sidecarAPIVersions, api) {
 		if !strings.HasPrefix(api, "networking.istio.io/") {
 			return r.Invalidf(source.Field(n, "apiVersion"), "expected apiVersion networking.istio.io/v1, v1beta1 or v1alpha3 for a Sidecar, found %q", api)
 		}
@@ -62,27 +63,17 @@ func (c *Config) readSidecar(d inventory.Document) *source.Error {
 
 func (c *Config) sidecarMeta(r source.Reader, n *yaml.Node) (inventory.Ref, time.Time, *source.Error) {
 	var created time.Time
-	md := source.Field(n, "metadata")
-	if err := r.Mapping(md, "metadata"); err != nil {
-		return inventory.Ref{}, created, err
-	}
-	name, err := r.Str(source.Field(md, "name"), "metadata.name")
+	ref, err := inventory.ReadMeta(r, n, "Sidecar")
 	if err != nil {
 		return inventory.Ref{}, created, err
 	}
-	if name == "" {
-		return inventory.Ref{}, created, r.Invalidf(n, "expected metadata.name in the Sidecar at this line")
-	}
-	ns, err := r.Str(source.Field(md, "namespace"), "metadata.namespace")
-	if err != nil {
-		return inventory.Ref{}, created, err
-	}
-	if ns == "" {
+	if ref.Namespace == "" {
 		// kubectl apply puts a manifest without namespace in the context's
 		// namespace, "default" unless configured otherwise.
-		ns = "default"
-		c.warn("%s:%d: Sidecar %s has no metadata.namespace; assuming default, as kubectl apply would without -n", r.Path, n.Line, name)
+		ref.Namespace = "default"
+		c.warn("%s:%d: Sidecar %s has no metadata.namespace; assuming default, as kubectl apply would without -n", r.Path, n.Line, ref.Name)
 	}
+	md := source.Field(n, "metadata")
 	ts, err := r.Str(source.Field(md, "creationTimestamp"), "metadata.creationTimestamp")
 	if err != nil {
 		return inventory.Ref{}, created, err
@@ -93,7 +84,7 @@ func (c *Config) sidecarMeta(r source.Reader, n *yaml.Node) (inventory.Ref, time
 			return inventory.Ref{}, created, r.Invalidf(source.Field(md, "creationTimestamp"), "expected an RFC 3339 time for metadata.creationTimestamp, found %q", ts)
 		}
 	}
-	return inventory.Ref{Namespace: ns, Name: name}, created, nil
+	return ref, created, nil
 }
 
 func readEgress(r source.Reader, n *yaml.Node) ([]Listener, *source.Error) {
@@ -174,13 +165,4 @@ func (c *Config) addSidecar(sc *Sidecar) {
 		}
 	}
 	c.Sidecars = append(c.Sidecars, sc)
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
