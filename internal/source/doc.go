@@ -33,9 +33,10 @@
 // # What allocates
 //
 // Decoding allocates the node tree of the whole document; JSON input is
-// copied once into its YAML spelling. The walkers and the readers of scalars
-// do not allocate; List returns the node's own Content (callers must not
-// change it), StrMap a new map, and an error allocates its message.
+// copied once into its YAML spelling. The walkers, Str and Port do not
+// allocate, Bool only for a value not in lower case; List returns the node's
+// own Content (callers must not change it), StrMap a new map, and an error
+// allocates its message.
 //
 // # Concurrency
 //
