@@ -19,7 +19,8 @@
 // it was sent to or the pod kube-proxy chose. A rule may say `why`, which a
 // violation repeats.
 //
-// Errors in the file are *Error values naming the file, line and column.
+// Errors in the file are *source.Error values (Prefix "check") naming the
+// file, line and column, wrapping ErrInvalid.
 // Check allocates its result and is safe for concurrent use on different
 // reports.
 package check

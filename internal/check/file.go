@@ -1,17 +1,14 @@
 package check
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/report"
 	"github.com/pcapcheck/pcapcheck/internal/source"
@@ -21,30 +18,13 @@ import (
 // shape: an unknown key, an unknown verdict, no assertion.
 var ErrInvalid = errors.New("invalid expectations")
 
-// Error is a problem in an expectations file, with where it is.
-type Error struct {
-	Path         string
-	Line, Column int
-	Err          error
-}
+// prefix starts the message of every error about an expectations file.
+const prefix = "check"
 
-func (e *Error) Error() string {
-	return "check: " + source.Where(e.Path, e.Line, e.Column) + ": " + e.Err.Error()
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-type problem struct{ msg string }
-
-func (p *problem) Error() string { return p.msg }
-func (p *problem) Unwrap() error { return ErrInvalid }
-
-func errAt(path string, n *yaml.Node, format string, args ...any) *Error {
-	e := &Error{Path: path, Err: &problem{fmt.Sprintf(format, args...)}}
-	if n != nil {
-		e.Line, e.Column = n.Line, n.Column
-	}
-	return e
+// reader makes the errors about the values of an expectations file: a
+// *source.Error wrapping ErrInvalid, at the value (nil: the file).
+func reader(path string) source.Reader {
+	return source.Reader{Prefix: prefix, Path: path, Invalid: ErrInvalid}
 }
 
 // File is a parsed expectations file.
@@ -90,46 +70,30 @@ func Read(path string) (*File, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, &Error{Path: path, Err: fmt.Errorf("cannot read: %w", err)}
+		return nil, &source.Error{Prefix: prefix, Path: path, Err: fmt.Errorf("cannot read: %w", err)}
 	}
 	return Parse(path, data)
 }
 
-var (
-	yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	// yamlParserError matches messages of yaml.v3's parser (as opposed to
-	// its scanner), whose "line N" is the line before the construct that
-	// failed.
-	yamlParserError = regexp.MustCompile(`^(did not find expected (key|node content|',' or|'-' indicator|<)|found (duplicate|incompatible|undefined tag handle))`)
-)
-
-// Parse reads an expectations file's content; path is used in errors.
-func Parse(path string, data []byte) (f *File, err error) {
-	defer func() {
-		if p := recover(); p != nil { // yaml.v3 has panicked on malformed input before
-			f, err = nil, errAt(path, nil, "malformed YAML: %v", p)
+// Parse reads an expectations file's content; path is used in errors,
+// which are *source.Error values wrapping ErrInvalid. Only the first YAML
+// document is read.
+func Parse(path string, data []byte) (*File, error) {
+	r := reader(path)
+	var root *yaml.Node
+	for doc, err := range source.Documents(data) {
+		var se *source.SyntaxError
+		if errors.As(err, &se) {
+			e := r.Invalidf(nil, "malformed YAML: %s", se.Msg)
+			e.Line = se.Line
+			return nil, e
 		}
-	}()
-	f = &File{Path: path}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if derr := dec.Decode(&doc); derr != nil {
-		if derr == io.EOF {
-			return nil, errAt(path, nil, "empty: expected a list of rules such as - {from: default/my-shell, to: bookinfo/reviews, verdict: passthrough}")
-		}
-		e := errAt(path, nil, "malformed YAML: %s", strings.TrimPrefix(derr.Error(), "yaml: "))
-		if m := yamlLine.FindStringSubmatch(derr.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-			if yamlParserError.MatchString(m[2]) {
-				e.Line = min(e.Line+1, bytes.Count(data, []byte{'\n'})+1)
-			}
-			e.Err = &problem{"malformed YAML: " + m[2]}
-		} else {
-			e.Line = 1 // yaml.v3 leaves "line N" out for its first line
-		}
-		return nil, e
+		root = doc
+		break
 	}
-	root := &doc
+	if root == nil {
+		return nil, r.Invalidf(nil, "empty: expected a list of rules such as - {from: default/my-shell, to: bookinfo/reviews, verdict: passthrough}")
+	}
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
@@ -137,32 +101,33 @@ func Parse(path string, data []byte) (f *File, err error) {
 		var rules *yaml.Node
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			if root.Content[i].Value != "rules" {
-				return nil, errAt(path, root.Content[i], "unknown key %q: expected a list of rules, or rules: followed by the list", root.Content[i].Value)
+				return nil, r.Invalidf(root.Content[i], "unknown key %q: expected a list of rules, or rules: followed by the list", root.Content[i].Value)
 			}
 			rules = root.Content[i+1]
 		}
 		root = rules
 	}
 	if root == nil || root.Kind != yaml.SequenceNode {
-		return nil, errAt(path, root, "expected a list of rules such as - {from: default/my-shell, to: bookinfo/reviews, verdict: passthrough}")
+		return nil, r.Invalidf(root, "expected a list of rules such as - {from: default/my-shell, to: bookinfo/reviews, verdict: passthrough}")
 	}
+	f := &File{Path: path}
 	for _, item := range root.Content {
-		r, err := parseRule(path, item)
+		rule, err := parseRule(r, item)
 		if err != nil {
 			return nil, err
 		}
-		f.Rules = append(f.Rules, r)
+		f.Rules = append(f.Rules, rule)
 	}
 	if len(f.Rules) == 0 {
-		return nil, errAt(path, root, "expected at least one rule")
+		return nil, r.Invalidf(root, "expected at least one rule")
 	}
 	return f, nil
 }
 
-func parseRule(path string, n *yaml.Node) (Rule, error) {
+func parseRule(src source.Reader, n *yaml.Node) (Rule, error) {
 	r := Rule{From: "*", To: "*", Line: n.Line}
 	if n.Kind != yaml.MappingNode {
-		return r, errAt(path, n, "expected a rule (a mapping with from, to and verdict, forbid, match or present), found %s", shape(n))
+		return r, src.Invalidf(n, "expected a rule (a mapping with from, to and verdict, forbid, match or present), found %s", shape(n))
 	}
 	var text []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -170,29 +135,29 @@ func parseRule(path string, n *yaml.Node) (Rule, error) {
 		var err error
 		switch k.Value {
 		case "from":
-			r.From, err = str(path, v, "from")
+			r.From, err = str(src, v, "from")
 		case "to":
-			r.To, err = str(path, v, "to")
+			r.To, err = str(src, v, "to")
 		case "why":
-			r.Why, err = str(path, v, "why")
+			r.Why, err = str(src, v, "why")
 		case "verdict":
-			r.Verdicts, err = verdicts(path, v, "verdict")
+			r.Verdicts, err = verdicts(src, v, "verdict")
 		case "forbid":
-			r.Forbid, err = verdicts(path, v, "forbid")
+			r.Forbid, err = verdicts(src, v, "forbid")
 		case "match":
 			var s string
-			if s, err = str(path, v, "match"); err == nil && s != "expected" {
-				err = errAt(path, v, "match: expected \"expected\" (observed must equal predicted), found %q", s)
+			if s, err = str(src, v, "match"); err == nil && s != "expected" {
+				err = src.Invalidf(v, "match: expected \"expected\" (observed must equal predicted), found %q", s)
 			}
 			r.MatchExpected = true
 		case "present":
 			var b bool
 			if v.Kind != yaml.ScalarNode || v.Decode(&b) != nil {
-				err = errAt(path, v, "present: expected true or false, found %s", shape(v))
+				err = src.Invalidf(v, "present: expected true or false, found %s", shape(v))
 			}
 			r.Present = &b
 		default:
-			err = errAt(path, k, "unknown key %q: expected from, to, verdict, forbid, match, present or why", k.Value)
+			err = src.Invalidf(k, "unknown key %q: expected from, to, verdict, forbid, match, present or why", k.Value)
 		}
 		if err != nil {
 			return r, err
@@ -202,39 +167,39 @@ func parseRule(path string, n *yaml.Node) (Rule, error) {
 		}
 	}
 	if r.Verdicts == nil && r.Forbid == nil && !r.MatchExpected && r.Present == nil {
-		return r, errAt(path, n, "rule asserts nothing: expected verdict, forbid, match: expected or present")
+		return r, src.Invalidf(n, "rule asserts nothing: expected verdict, forbid, match: expected or present")
 	}
 	r.Text = "{" + strings.Join(text, ", ") + "}"
 	return r, nil
 }
 
-func str(path string, n *yaml.Node, what string) (string, error) {
+func str(src source.Reader, n *yaml.Node, what string) (string, error) {
 	if n.Kind != yaml.ScalarNode {
-		return "", errAt(path, n, "%s: expected a string, found %s", what, shape(n))
+		return "", src.Invalidf(n, "%s: expected a string, found %s", what, shape(n))
 	}
 	return n.Value, nil
 }
 
 // verdicts reads a verdict name or a list of them.
-func verdicts(path string, n *yaml.Node, what string) ([]report.Verdict, error) {
+func verdicts(src source.Reader, n *yaml.Node, what string) ([]report.Verdict, error) {
 	items := []*yaml.Node{n}
 	if n.Kind == yaml.SequenceNode {
 		items = n.Content
 	}
 	out := []report.Verdict{}
 	for _, item := range items {
-		s, err := str(path, item, what)
+		s, err := str(src, item, what)
 		if err != nil {
 			return nil, err
 		}
 		v, perr := report.ParseVerdict(s)
 		if perr != nil {
-			return nil, errAt(path, item, "%s: %s", what, strings.TrimPrefix(perr.Error(), "analyze: "))
+			return nil, src.Invalidf(item, "%s: %s", what, strings.TrimPrefix(perr.Error(), "analyze: "))
 		}
 		out = append(out, v)
 	}
 	if len(out) == 0 {
-		return nil, errAt(path, n, "%s: expected at least one verdict", what)
+		return nil, src.Invalidf(n, "%s: expected at least one verdict", what)
 	}
 	return out, nil
 }

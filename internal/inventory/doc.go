@@ -22,9 +22,9 @@
 //
 // # What it guarantees
 //
-// An error is an *Error naming the file, the line and column where reading
-// stopped and what was expected there, and wraps one of ErrUnrecognized,
-// ErrSyntax, ErrInvalid or ErrRead. Parse returns what it read before a bad
+// An error is a *source.Error (Prefix "inventory") naming the file, the
+// line and column where reading stopped and what was expected there, and
+// wraps one of ErrUnrecognized, ErrSyntax, ErrInvalid or ErrRead. Parse returns what it read before a bad
 // line along with the error; nothing read is dropped silently. Everything
 // that does not stop reading (skipped kinds, lists kubectl cut short,
 // unrecognized files in a directory, conflicting claims on an address) is a

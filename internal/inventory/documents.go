@@ -1,6 +1,10 @@
 package inventory
 
-import "gopkg.in/yaml.v3"
+import (
+	"go.yaml.in/yaml/v3"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
+)
 
 // KindIstioConfig is the File.Kind of a file whose documents were all taken
 // by Options.Documents (Istio Sidecar objects, a mesh config).
@@ -13,11 +17,12 @@ type Options struct {
 	// kind (a mesh config fragment, Helm values). A document it takes is not
 	// counted among the skipped kinds, and a file whose only documents it
 	// took is read as KindIstioConfig instead of being unrecognized. An error
-	// it returns stops the load like any other *Error.
+	// it returns stops the load like any other, and is named the
+	// inventory's (Prefix "inventory") when it names no reader itself.
 	//
 	// This is how package mesh picks up Sidecar objects and mesh configs that
 	// sit in an --inventory directory next to the kubectl listings.
-	Documents func(Document) (taken bool, err *Error)
+	Documents func(Document) (taken bool, err *source.Error)
 }
 
 // Document is one JSON or YAML document (or List item) that the inventory
@@ -33,10 +38,13 @@ type Document struct {
 
 // other offers a document of a kind the inventory does not read to
 // Options.Documents, and counts it as skipped when not taken.
-func (p *objParser) other(n *yaml.Node, kind string) *Error {
+func (p *objParser) other(n *yaml.Node, kind string) *source.Error {
 	if read := p.b.opts.Documents; read != nil {
-		taken, err := read(Document{Path: p.path, Kind: kind, Node: n})
+		taken, err := read(Document{Path: p.Path, Kind: kind, Node: n})
 		if err != nil {
+			if err.Prefix == "" {
+				err.Prefix = prefix
+			}
 			return err
 		}
 		if taken {

@@ -2,13 +2,12 @@ package inventory
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
-// Errors a caller tells apart with errors.Is. Each is wrapped in an *Error
-// that says where it happened and what was expected.
+// Errors a caller tells apart with errors.Is. Each is wrapped in a
+// *source.Error that says where it happened and what was expected.
 var (
 	// ErrUnrecognized: the content is none of the inventory formats. Load
 	// skips such a file with a warning when it was found in a directory, and
@@ -25,38 +24,12 @@ var (
 	ErrRead = errors.New("cannot read")
 )
 
-// Error is an error reading one inventory file, with where it happened.
-type Error struct {
-	Path string
-	// Line and Column are 1-based; 0 when unknown or not meaningful (a whole
-	// file, a JSON document as a whole). Column counts characters, not bytes.
-	Line, Column int
-	Err          error
-}
+// prefix starts the message of every error of an inventory load.
+const prefix = "inventory"
 
-func (e *Error) Error() string {
-	return "inventory: " + source.Where(e.Path, e.Line, e.Column) + ": " + e.Err.Error()
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// problem is the Err of an *Error: a message that reads on its own and a
-// sentinel that errors.Is finds behind it.
-type problem struct {
-	kind error
-	msg  string
-}
-
-func (p *problem) Error() string { return p.msg }
-func (p *problem) Unwrap() error { return p.kind }
-
-func newProblem(kind error, format string, args ...any) error {
-	return &problem{kind: kind, msg: fmt.Sprintf(format, args...)}
-}
-
-// errAt builds an *Error at a position of path.
-func errAt(path string, line, col int, kind error, format string, args ...any) *Error {
-	return &Error{Path: path, Line: line, Column: col, Err: newProblem(kind, format, args...)}
+// errAt builds an error at a position of path.
+func errAt(path string, line, col int, kind error, format string, args ...any) *source.Error {
+	return &source.Error{Prefix: prefix, Path: path, Line: line, Column: col, Err: source.Errorf(kind, format, args...)}
 }
 
 // quote returns s quoted for an error message, shortened so that a huge

@@ -1,11 +1,12 @@
 package inventory
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -142,7 +143,7 @@ func TestParseErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			inv, err := Parse(tt.path, []byte(tt.in))
 			require.Error(t, err)
-			var e *Error
+			var e *source.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tt.path, e.Path)
 			assert.ErrorIs(t, err, tt.is)
@@ -157,22 +158,6 @@ func TestParseErrors(t *testing.T) {
 			}
 			assert.Equal(t, tt.clusters, clusters)
 		})
-	}
-}
-
-func TestErrorFormat(t *testing.T) {
-	inner := newProblem(ErrInvalid, "expected x, found y")
-	tests := []struct {
-		err  *Error
-		want string
-	}{
-		{&Error{Path: "a.txt", Line: 3, Column: 7, Err: inner}, "inventory: a.txt:3:7: expected x, found y"},
-		{&Error{Path: "a.txt", Line: 3, Err: inner}, "inventory: a.txt:3: expected x, found y"},
-		{&Error{Path: "a.txt", Err: inner}, "inventory: a.txt: expected x, found y"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, tt.err.Error())
-		assert.True(t, errors.Is(tt.err, ErrInvalid))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // addFiles seeds a fuzz target with sample files.
@@ -107,9 +108,9 @@ func checkParse(t *testing.T, path string, data []byte) {
 		t.Fatal("Parse returned a nil inventory")
 	}
 	if err != nil {
-		var e *Error
+		var e *source.Error
 		if !errors.As(err, &e) {
-			t.Fatalf("error %v (%T) is not an *Error", err, err)
+			t.Fatalf("error %v (%T) is not a *source.Error", err, err)
 		}
 		if e.Path != path {
 			t.Fatalf("error names %q, want %q", e.Path, path)

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // istioctl proxy-config endpoint prints one row per endpoint of every Envoy
@@ -70,7 +72,7 @@ func parseEndpointAddr(s string) (ap netip.AddrPort, ok bool, err error) {
 
 // istioctlEndpoint reads one row of an istioctl endpoint table into the
 // table's registry.
-func (r row) istioctlEndpoint() *Error {
+func (r row) istioctlEndpoint() *source.Error {
 	ep, _ := r.get("ENDPOINT")
 	name, _ := r.get("CLUSTER")
 	if name.text == "" {

@@ -3,7 +3,7 @@ package inventory
 import (
 	"net/netip"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )
@@ -24,8 +24,8 @@ import (
 // clusterStatuses reads a list of ClusterStatus objects into a new registry.
 // The registry names no proxy: JSON output does not say which pod it came
 // from.
-func (p *objParser) clusterStatuses(list, root *yaml.Node) *Error {
-	items, err := p.list(list, "cluster_statuses")
+func (p *objParser) clusterStatuses(list, root *yaml.Node) *source.Error {
+	items, err := p.List(list, "cluster_statuses")
 	if err != nil {
 		return err
 	}
@@ -34,19 +34,19 @@ func (p *objParser) clusterStatuses(list, root *yaml.Node) *Error {
 	byName := map[string]int{}
 	for i, cn := range items {
 		w := source.Indexed("clusters", i)
-		p.near = source.Resolve(cn)
-		if err := p.mapping(cn, w); err != nil {
+		p.Near = source.Resolve(cn)
+		if err := p.Mapping(cn, w); err != nil {
 			return err
 		}
-		name, err := p.str(source.Field(cn, "name"), w+".name")
+		name, err := p.Str(source.Field(cn, "name"), w+".name")
 		if err != nil {
 			return err
 		}
 		if name == "" {
-			return p.fail(source.Resolve(cn), ErrInvalid, "expected %s.name, the cluster's name", w)
+			return p.Fail(source.Resolve(cn), ErrInvalid, "expected %s.name, the cluster's name", w)
 		}
 		c := registryCluster(reg, byName, name)
-		hosts, err := p.list(source.FieldOf(cn, "hostStatuses", "host_statuses"), w+".hostStatuses")
+		hosts, err := p.List(source.FieldOf(cn, "hostStatuses", "host_statuses"), w+".hostStatuses")
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (p *objParser) clusterStatuses(list, root *yaml.Node) *Error {
 }
 
 // hostStatus reads one host; ok is false for a host without an IP address.
-func (p *objParser) hostStatus(h *yaml.Node, what string) (ClusterEndpoint, bool, *Error) {
+func (p *objParser) hostStatus(h *yaml.Node, what string) (ClusterEndpoint, bool, *source.Error) {
 	addr := source.Field(h, "address")
 	sock := source.FieldOf(addr, "socketAddress", "socket_address")
 	if source.IsNull(sock) {
@@ -75,12 +75,12 @@ func (p *objParser) hostStatus(h *yaml.Node, what string) (ClusterEndpoint, bool
 	if err != nil {
 		return ClusterEndpoint{}, false, err
 	}
-	port, err := p.port(source.FieldOf(sock, "portValue", "port_value"), what+".address.socketAddress.portValue")
+	port, err := p.Port(source.FieldOf(sock, "portValue", "port_value"), what+".address.socketAddress.portValue")
 	if err != nil {
 		return ClusterEndpoint{}, false, err
 	}
 	health := source.FieldOf(h, "healthStatus", "health_status")
-	status, err := p.str(source.FieldOf(health, "edsHealthStatus", "eds_health_status"), what+".healthStatus.edsHealthStatus")
+	status, err := p.Str(source.FieldOf(health, "edsHealthStatus", "eds_health_status"), what+".healthStatus.edsHealthStatus")
 	if err != nil {
 		return ClusterEndpoint{}, false, err
 	}

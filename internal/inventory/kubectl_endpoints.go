@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"regexp"
 	"strconv"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // kubectl get endpointslices and kubectl get endpoints list at most three
@@ -29,7 +31,7 @@ func listed(s string) (items []string, more int) {
 // shows it, else to its name less this suffix.
 var sliceSuffix = regexp.MustCompile(`-[a-z0-9]{5}$`)
 
-func (r row) endpointSlice() ([]Endpoint, *Error) {
+func (r row) endpointSlice() ([]Endpoint, *source.Error) {
 	ref, err := r.ref()
 	if err != nil {
 		return nil, err
@@ -69,7 +71,7 @@ func (r row) endpointSlice() ([]Endpoint, *Error) {
 	return out, nil
 }
 
-func (r row) endpoints() ([]Endpoint, *Error) {
+func (r row) endpoints() ([]Endpoint, *source.Error) {
 	ref, err := r.ref()
 	if err != nil {
 		return nil, err

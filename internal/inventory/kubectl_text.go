@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // tableKind is what a table lists, told by its header.
@@ -109,7 +111,7 @@ func (r row) value(name string) string {
 }
 
 // fail builds an error pointing at the cell under the named column.
-func (r row) fail(name string, kind error, format string, args ...any) *Error {
+func (r row) fail(name string, kind error, format string, args ...any) *source.Error {
 	c, _ := r.get(name)
 	return errAt(r.t.path, r.line, c.start+1, kind, format, args...)
 }
@@ -122,7 +124,7 @@ func isPlaceholder(s string) bool {
 
 // name returns the NAME cell without a "kind/" prefix, which kubectl adds
 // when it lists several kinds ("pod/details-v1-...", "service/reviews").
-func (r row) name() (string, *Error) {
+func (r row) name() (string, *source.Error) {
 	c, _ := r.get("NAME")
 	name := c.text
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
@@ -134,7 +136,7 @@ func (r row) name() (string, *Error) {
 	return name, nil
 }
 
-func (r row) ref() (Ref, *Error) {
+func (r row) ref() (Ref, *source.Error) {
 	name, err := r.name()
 	ns := r.t.namespace
 	if v := r.value("NAMESPACE"); v != "" {
@@ -145,7 +147,7 @@ func (r row) ref() (Ref, *Error) {
 
 func (r row) position() Position { return Position{Path: r.t.path, Line: r.line} }
 
-func (r row) pod() (*Pod, *Error) {
+func (r row) pod() (*Pod, *source.Error) {
 	ref, err := r.ref()
 	if err != nil {
 		return nil, err
@@ -168,7 +170,7 @@ func (r row) pod() (*Pod, *Error) {
 	return p, nil
 }
 
-func (r row) service() (*Service, *Error) {
+func (r row) service() (*Service, *source.Error) {
 	ref, err := r.ref()
 	if err != nil {
 		return nil, err
@@ -209,7 +211,7 @@ func (r row) service() (*Service, *Error) {
 // ExternalName service or a load balancer known by name.
 var hostname = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$`)
 
-func (r row) externalIPs() ([]netip.Addr, *Error) {
+func (r row) externalIPs() ([]netip.Addr, *source.Error) {
 	var out []netip.Addr
 	for _, s := range splitList(r.value("EXTERNAL-IP")) {
 		if a, err := netip.ParseAddr(s); err == nil {
@@ -226,7 +228,7 @@ func (r row) externalIPs() ([]netip.Addr, *Error) {
 func isLetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 
 // servicePorts reads PORT(S): "9080/TCP", "80:30080/TCP", "53/UDP,53/TCP".
-func (r row) servicePorts() ([]ServicePort, *Error) {
+func (r row) servicePorts() ([]ServicePort, *source.Error) {
 	var out []ServicePort
 	for _, s := range splitList(r.value("PORT(S)")) {
 		nums, proto, ok := strings.Cut(s, "/")
@@ -244,7 +246,7 @@ func (r row) servicePorts() ([]ServicePort, *Error) {
 
 // keyValues reads a LABELS or SELECTOR cell: "app=reviews,version=v1", or
 // "<none>" for an empty (not unknown) set.
-func (r row) keyValues(col string) (map[string]string, *Error) {
+func (r row) keyValues(col string) (map[string]string, *source.Error) {
 	out := map[string]string{}
 	for _, kv := range splitList(r.value(col)) {
 		k, v, ok := strings.Cut(kv, "=")
@@ -256,7 +258,7 @@ func (r row) keyValues(col string) (map[string]string, *Error) {
 	return out, nil
 }
 
-func (r row) node() (*Node, *Error) {
+func (r row) node() (*Node, *source.Error) {
 	name, err := r.name()
 	if err != nil {
 		return nil, err

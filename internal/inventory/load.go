@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // maxFileSize bounds what one inventory file may hold: a file larger than
@@ -23,14 +25,14 @@ const maxFileSize = 256 << 20
 //
 // A file in a directory whose content is of no known kind (a README, a
 // capture, an Istio Sidecar manifest) is skipped and named in a warning; a
-// file named explicitly must be an inventory, or Load fails with an *Error
-// wrapping ErrUnrecognized.
+// file named explicitly must be an inventory, or Load fails with a
+// *source.Error wrapping ErrUnrecognized.
 //
 // Objects read more than once are merged (see Inventory): the same pod from
 // a table and from JSON becomes one Pod. A pod or service of unknown
 // namespace joins the one object of that name whose namespace is known.
 //
-// Load stops at the first error, an *Error wrapping ErrRead, ErrSyntax,
+// Load stops at the first error, a *source.Error wrapping ErrRead, ErrSyntax,
 // ErrInvalid or ErrUnrecognized, and returns it with what was read until
 // then.
 func Load(paths ...string) (*Inventory, error) {
@@ -109,7 +111,7 @@ func (b *builder) loadFile(path string, explicit bool) error {
 	}
 	inv, err := parseWith(b.opts, path, data)
 	if errors.Is(err, ErrUnrecognized) && !explicit {
-		var e *Error
+		var e *source.Error
 		errors.As(err, &e)
 		b.warn("skipped %s: %v", path, e.Err)
 		return nil
@@ -151,17 +153,17 @@ func readFile(path string) ([]byte, error) {
 		return nil, readError(path, err)
 	}
 	if len(head)+len(rest) >= maxFileSize {
-		return nil, &Error{Path: path, Err: newProblem(ErrRead, "file larger than %d MiB: expected a saved listing", maxFileSize>>20)}
+		return nil, &source.Error{Prefix: prefix, Path: path, Err: source.Errorf(ErrRead, "file larger than %d MiB: expected a saved listing", maxFileSize>>20)}
 	}
 	return append(head, rest...), nil
 }
 
-func readError(path string, err error) *Error {
+func readError(path string, err error) *source.Error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	return &Error{Path: path, Err: fmt.Errorf("%w: %w", ErrRead, err)}
+	return &source.Error{Prefix: prefix, Path: path, Err: fmt.Errorf("%w: %w", ErrRead, err)}
 }
 
 // Parse reads one file's content; path is used only in errors, warnings and
@@ -176,9 +178,10 @@ func readError(path string, err error) *Error {
 //     with -A or --show-labels), istioctl proxy-config endpoint tables, and
 //     terminal transcripts of those commands.
 //
-// Content of no known kind fails with an *Error wrapping ErrUnrecognized.
+// Content of no known kind fails with a *source.Error wrapping
+// ErrUnrecognized.
 //
-// On any other error (an *Error wrapping ErrSyntax or ErrInvalid, at the
+// On any other error (a *source.Error wrapping ErrSyntax or ErrInvalid, at the
 // line and column of the bad input) Parse still returns what it read before
 // the bad line or object: the inventory is partial, never silently cut.
 func Parse(path string, data []byte) (*Inventory, error) {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // testdata/load is an inventory directory as a person leaves it: a README,
@@ -95,7 +97,7 @@ func TestLoadErrors(t *testing.T) {
 			inv, err := Load(tt.paths...)
 			require.Error(t, err)
 			require.NotNil(t, inv)
-			var e *Error
+			var e *source.Error
 			require.ErrorAs(t, err, &e)
 			for _, target := range tt.is {
 				assert.ErrorIs(t, err, target)

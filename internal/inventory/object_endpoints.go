@@ -1,7 +1,7 @@
 package inventory
 
 import (
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )
@@ -11,7 +11,7 @@ import (
 // kubernetes.io/service-name label, or the Service that owns it. Every
 // address of every endpoint is paired with every port: the ports carry the
 // resolved numbers of named targetPorts and the Service port's name.
-func (p *objParser) endpointSlice(n *yaml.Node) *Error {
+func (p *objParser) endpointSlice(n *yaml.Node) *source.Error {
 	ref, err := p.meta(n)
 	if err != nil {
 		return err
@@ -20,7 +20,7 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 	if err != nil || svc.IsZero() {
 		return err
 	}
-	addrType, err := p.str(source.Field(n, "addressType"), "addressType")
+	addrType, err := p.Str(source.Field(n, "addressType"), "addressType")
 	if err != nil || addrType == "FQDN" {
 		return err // FQDN slices hold names, not addresses
 	}
@@ -28,14 +28,14 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 	if err != nil {
 		return err
 	}
-	eps, err := p.list(source.Field(n, "endpoints"), "endpoints")
+	eps, err := p.List(source.Field(n, "endpoints"), "endpoints")
 	if err != nil {
 		return err
 	}
 	for i, ep := range eps {
 		w := source.Indexed("endpoints", i)
 		ready := source.Field(source.At(ep, "conditions"), "ready")
-		isReady, err := p.boolean(ready, w+".conditions.ready")
+		isReady, err := p.Bool(ready, w+".conditions.ready")
 		if err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 		if err != nil {
 			return err
 		}
-		addrs, err := p.list(source.Field(ep, "addresses"), w+".addresses")
+		addrs, err := p.List(source.Field(ep, "addresses"), w+".addresses")
 		if err != nil {
 			return err
 		}
@@ -65,24 +65,24 @@ func (p *objParser) endpointSlice(n *yaml.Node) *Error {
 
 // sliceService returns the Service an EndpointSlice belongs to; a slice
 // that names none is skipped with a warning.
-func (p *objParser) sliceService(n *yaml.Node, slice Ref) (Ref, *Error) {
-	name, err := p.str(source.At(n, "metadata", "labels", "kubernetes.io/service-name"), "metadata.labels")
+func (p *objParser) sliceService(n *yaml.Node, slice Ref) (Ref, *source.Error) {
+	name, err := p.Str(source.At(n, "metadata", "labels", "kubernetes.io/service-name"), "metadata.labels")
 	if err != nil {
 		return Ref{}, err
 	}
 	if name == "" {
-		owners, err := p.list(source.At(n, "metadata", "ownerReferences"), "metadata.ownerReferences")
+		owners, err := p.List(source.At(n, "metadata", "ownerReferences"), "metadata.ownerReferences")
 		if err != nil {
 			return Ref{}, err
 		}
 		for _, o := range owners {
-			if k, _ := p.str(source.Field(o, "kind"), "kind"); k == "Service" {
-				name, _ = p.str(source.Field(o, "name"), "name")
+			if k, _ := p.Str(source.Field(o, "kind"), "kind"); k == "Service" {
+				name, _ = p.Str(source.Field(o, "name"), "name")
 			}
 		}
 	}
 	if name == "" {
-		p.b.warn("%s:%d: skipped EndpointSlice %s: it names no Service (no kubernetes.io/service-name label)", p.path, n.Line, slice)
+		p.b.warn("%s:%d: skipped EndpointSlice %s: it names no Service (no kubernetes.io/service-name label)", p.Path, n.Line, slice)
 		return Ref{}, nil
 	}
 	return Ref{Namespace: slice.Namespace, Name: name}, nil
@@ -91,8 +91,8 @@ func (p *objParser) sliceService(n *yaml.Node, slice Ref) (Ref, *Error) {
 // endpointPorts reads EndpointSlice or Endpoints ports. A port without a
 // number ("all ports" in an EndpointSlice) has nothing to match and is left
 // out.
-func (p *objParser) endpointPorts(n *yaml.Node, what string) ([]ContainerPort, *Error) {
-	items, err := p.list(n, what)
+func (p *objParser) endpointPorts(n *yaml.Node, what string) ([]ContainerPort, *source.Error) {
+	items, err := p.List(n, what)
 	if err != nil {
 		return nil, err
 	}
@@ -100,13 +100,13 @@ func (p *objParser) endpointPorts(n *yaml.Node, what string) ([]ContainerPort, *
 	for i, pn := range items {
 		w := source.Indexed(what, i)
 		var cp ContainerPort
-		if cp.Name, err = p.str(source.Field(pn, "name"), w+".name"); err != nil {
+		if cp.Name, err = p.Str(source.Field(pn, "name"), w+".name"); err != nil {
 			return nil, err
 		}
-		if cp.Port, err = p.port(source.Field(pn, "port"), w+".port"); err != nil {
+		if cp.Port, err = p.Port(source.Field(pn, "port"), w+".port"); err != nil {
 			return nil, err
 		}
-		proto, err := p.str(source.Field(pn, "protocol"), w+".protocol")
+		proto, err := p.Str(source.Field(pn, "protocol"), w+".protocol")
 		if err != nil {
 			return nil, err
 		}
@@ -119,19 +119,19 @@ func (p *objParser) endpointPorts(n *yaml.Node, what string) ([]ContainerPort, *
 }
 
 // targetPod returns the pod a targetRef names, zero for other kinds.
-func (p *objParser) targetPod(ref *yaml.Node, namespace, what string) (Ref, *Error) {
-	if err := p.mapping(ref, what); err != nil || source.IsNull(ref) {
+func (p *objParser) targetPod(ref *yaml.Node, namespace, what string) (Ref, *source.Error) {
+	if err := p.Mapping(ref, what); err != nil || source.IsNull(ref) {
 		return Ref{}, err
 	}
-	kind, err := p.str(source.Field(ref, "kind"), what+".kind")
+	kind, err := p.Str(source.Field(ref, "kind"), what+".kind")
 	if err != nil || kind != "Pod" {
 		return Ref{}, err
 	}
-	name, err := p.str(source.Field(ref, "name"), what+".name")
+	name, err := p.Str(source.Field(ref, "name"), what+".name")
 	if err != nil {
 		return Ref{}, err
 	}
-	ns, err := p.str(source.Field(ref, "namespace"), what+".namespace")
+	ns, err := p.Str(source.Field(ref, "namespace"), what+".namespace")
 	if ns == "" {
 		ns = namespace
 	}
@@ -140,12 +140,12 @@ func (p *objParser) targetPod(ref *yaml.Node, namespace, what string) (Ref, *Err
 
 // endpoints reads an Endpoints object (core v1): every ready and not-ready
 // address of each subset paired with the subset's ports.
-func (p *objParser) endpoints(n *yaml.Node) *Error {
+func (p *objParser) endpoints(n *yaml.Node) *source.Error {
 	ref, err := p.meta(n)
 	if err != nil {
 		return err
 	}
-	subsets, err := p.list(source.Field(n, "subsets"), "subsets")
+	subsets, err := p.List(source.Field(n, "subsets"), "subsets")
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func (p *objParser) endpoints(n *yaml.Node) *Error {
 			key      string
 			notReady bool
 		}{{"addresses", false}, {"notReadyAddresses", true}} {
-			addrs, err := p.list(source.Field(ss, group.key), w+"."+group.key)
+			addrs, err := p.List(source.Field(ss, group.key), w+"."+group.key)
 			if err != nil {
 				return err
 			}
@@ -186,19 +186,19 @@ func (p *objParser) endpoints(n *yaml.Node) *Error {
 }
 
 // node reads a Node's InternalIP and ExternalIP addresses.
-func (p *objParser) node(n *yaml.Node) *Error {
+func (p *objParser) node(n *yaml.Node) *source.Error {
 	ref, err := p.meta(n)
 	if err != nil {
 		return err
 	}
 	node := &Node{Name: ref.Name, From: p.position(n)}
-	addrs, err := p.list(source.At(n, "status", "addresses"), "status.addresses")
+	addrs, err := p.List(source.At(n, "status", "addresses"), "status.addresses")
 	if err != nil {
 		return err
 	}
 	for i, an := range addrs {
 		w := source.Indexed("status.addresses", i)
-		typ, err := p.str(source.Field(an, "type"), w+".type")
+		typ, err := p.Str(source.Field(an, "type"), w+".type")
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,7 @@ package inventory
 import (
 	"net/netip"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )
@@ -15,36 +15,36 @@ const sidecarName = "istio-proxy"
 // containers (istio-proxy among them, or among the init containers with
 // restartPolicy Always for native sidecars), status.phase and
 // status.podIPs (status.podIP when podIPs is missing).
-func (p *objParser) pod(n *yaml.Node) *Error {
+func (p *objParser) pod(n *yaml.Node) *source.Error {
 	ref, err := p.meta(n)
 	if err != nil {
 		return err
 	}
 	pod := &Pod{Ref: ref, From: p.position(n)}
-	if pod.Labels, err = p.strMap(source.At(n, "metadata", "labels"), "metadata.labels"); err != nil {
+	if pod.Labels, err = p.StrMap(source.At(n, "metadata", "labels"), "metadata.labels"); err != nil {
 		return err
 	}
 	if pod.Labels == nil {
 		pod.Labels = map[string]string{} // the object lists its labels: none
 	}
 	spec := source.Field(n, "spec")
-	if err := p.mapping(spec, "spec"); err != nil {
+	if err := p.Mapping(spec, "spec"); err != nil {
 		return err
 	}
-	if pod.Node, err = p.str(source.Field(spec, "nodeName"), "spec.nodeName"); err != nil {
+	if pod.Node, err = p.Str(source.Field(spec, "nodeName"), "spec.nodeName"); err != nil {
 		return err
 	}
-	if pod.HostNetwork, err = p.boolean(source.Field(spec, "hostNetwork"), "spec.hostNetwork"); err != nil {
+	if pod.HostNetwork, err = p.Bool(source.Field(spec, "hostNetwork"), "spec.hostNetwork"); err != nil {
 		return err
 	}
 	if err := p.containers(pod, spec); err != nil {
 		return err
 	}
 	status := source.Field(n, "status")
-	if err := p.mapping(status, "status"); err != nil {
+	if err := p.Mapping(status, "status"); err != nil {
 		return err
 	}
-	if pod.Status, err = p.str(source.Field(status, "phase"), "status.phase"); err != nil {
+	if pod.Status, err = p.Str(source.Field(status, "phase"), "status.phase"); err != nil {
 		return err
 	}
 	if pod.IPs, err = p.podIPs(status); err != nil {
@@ -54,8 +54,8 @@ func (p *objParser) pod(n *yaml.Node) *Error {
 	return nil
 }
 
-func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *Error) {
-	items, err := p.list(source.Field(status, "podIPs"), "status.podIPs")
+func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *source.Error) {
+	items, err := p.List(source.Field(status, "podIPs"), "status.podIPs")
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *Error) {
 		return ips, nil
 	}
 	ip := source.Field(status, "podIP")
-	if s, err := p.str(ip, "status.podIP"); err != nil || s == "" {
+	if s, err := p.Str(ip, "status.podIP"); err != nil || s == "" {
 		return nil, err // a pod not yet scheduled has no IP
 	}
 	a, err := p.addr(ip, "status.podIP")
@@ -84,27 +84,27 @@ func (p *objParser) podIPs(status *yaml.Node) ([]netip.Addr, *Error) {
 // containers reads the containers' ports and whether the sidecar is there.
 // A pod whose spec lists no containers at all (a fragment) leaves Sidecar
 // unknown.
-func (p *objParser) containers(pod *Pod, spec *yaml.Node) *Error {
-	main, err := p.list(source.Field(spec, "containers"), "spec.containers")
+func (p *objParser) containers(pod *Pod, spec *yaml.Node) *source.Error {
+	main, err := p.List(source.Field(spec, "containers"), "spec.containers")
 	if err != nil {
 		return err
 	}
-	inits, err := p.list(source.Field(spec, "initContainers"), "spec.initContainers")
+	inits, err := p.List(source.Field(spec, "initContainers"), "spec.initContainers")
 	if err != nil {
 		return err
 	}
 	if len(main) > 0 {
 		pod.Sidecar = Absent
 	}
-	read := func(c *yaml.Node, what string, init bool) *Error {
-		name, err := p.str(source.Field(c, "name"), what+".name")
+	read := func(c *yaml.Node, what string, init bool) *source.Error {
+		name, err := p.Str(source.Field(c, "name"), what+".name")
 		if err != nil {
 			return err
 		}
 		if init {
 			// Only a restartable init container (a native sidecar) keeps
 			// running and serving its ports.
-			policy, err := p.str(source.Field(c, "restartPolicy"), what+".restartPolicy")
+			policy, err := p.Str(source.Field(c, "restartPolicy"), what+".restartPolicy")
 			if err != nil || policy != "Always" {
 				return err
 			}
@@ -127,21 +127,21 @@ func (p *objParser) containers(pod *Pod, spec *yaml.Node) *Error {
 	return nil
 }
 
-func (p *objParser) containerPorts(pod *Pod, c *yaml.Node, what string) *Error {
-	ports, err := p.list(source.Field(c, "ports"), what+".ports")
+func (p *objParser) containerPorts(pod *Pod, c *yaml.Node, what string) *source.Error {
+	ports, err := p.List(source.Field(c, "ports"), what+".ports")
 	if err != nil {
 		return err
 	}
 	for i, pn := range ports {
 		w := source.Indexed(what+".ports", i)
 		var cp ContainerPort
-		if cp.Name, err = p.str(source.Field(pn, "name"), w+".name"); err != nil {
+		if cp.Name, err = p.Str(source.Field(pn, "name"), w+".name"); err != nil {
 			return err
 		}
-		if cp.Port, err = p.port(source.Field(pn, "containerPort"), w+".containerPort"); err != nil {
+		if cp.Port, err = p.Port(source.Field(pn, "containerPort"), w+".containerPort"); err != nil {
 			return err
 		}
-		proto, err := p.str(source.Field(pn, "protocol"), w+".protocol")
+		proto, err := p.Str(source.Field(pn, "protocol"), w+".protocol")
 		if err != nil {
 			return err
 		}

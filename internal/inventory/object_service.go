@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )
@@ -13,23 +13,23 @@ import (
 // clusterIPs is missing; "None" for a headless service), spec.externalIPs,
 // status.loadBalancer.ingress[].ip, spec.ports, spec.selector and
 // metadata.annotations.
-func (p *objParser) service(n *yaml.Node) *Error {
+func (p *objParser) service(n *yaml.Node) *source.Error {
 	ref, err := p.meta(n)
 	if err != nil {
 		return err
 	}
 	svc := &Service{Ref: ref, From: p.position(n)}
-	if svc.Annotations, err = p.strMap(source.At(n, "metadata", "annotations"), "metadata.annotations"); err != nil {
+	if svc.Annotations, err = p.StrMap(source.At(n, "metadata", "annotations"), "metadata.annotations"); err != nil {
 		return err
 	}
 	if svc.Annotations == nil {
 		svc.Annotations = map[string]string{}
 	}
 	spec := source.Field(n, "spec")
-	if err := p.mapping(spec, "spec"); err != nil {
+	if err := p.Mapping(spec, "spec"); err != nil {
 		return err
 	}
-	if svc.Type, err = p.str(source.Field(spec, "type"), "spec.type"); err != nil {
+	if svc.Type, err = p.Str(source.Field(spec, "type"), "spec.type"); err != nil {
 		return err
 	}
 	if svc.Type == "" {
@@ -44,7 +44,7 @@ func (p *objParser) service(n *yaml.Node) *Error {
 	if err := p.servicePorts(svc, spec); err != nil {
 		return err
 	}
-	if svc.Selector, err = p.strMap(source.Field(spec, "selector"), "spec.selector"); err != nil {
+	if svc.Selector, err = p.StrMap(source.Field(spec, "selector"), "spec.selector"); err != nil {
 		return err
 	}
 	if svc.Selector == nil {
@@ -54,8 +54,8 @@ func (p *objParser) service(n *yaml.Node) *Error {
 	return nil
 }
 
-func (p *objParser) clusterIPs(svc *Service, spec *yaml.Node) *Error {
-	items, err := p.list(source.Field(spec, "clusterIPs"), "spec.clusterIPs")
+func (p *objParser) clusterIPs(svc *Service, spec *yaml.Node) *source.Error {
+	items, err := p.List(source.Field(spec, "clusterIPs"), "spec.clusterIPs")
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (p *objParser) clusterIPs(svc *Service, spec *yaml.Node) *Error {
 		what = func(int) string { return "spec.clusterIP" }
 	}
 	for i, item := range items {
-		s, err := p.str(item, what(i))
+		s, err := p.Str(item, what(i))
 		if err != nil {
 			return err
 		}
@@ -84,8 +84,8 @@ func (p *objParser) clusterIPs(svc *Service, spec *yaml.Node) *Error {
 	return nil
 }
 
-func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *Error {
-	items, err := p.list(source.Field(spec, "externalIPs"), "spec.externalIPs")
+func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *source.Error {
+	items, err := p.List(source.Field(spec, "externalIPs"), "spec.externalIPs")
 	if err != nil {
 		return err
 	}
@@ -96,13 +96,13 @@ func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *Error {
 		}
 		svc.ExternalIPs = unionAddrs(svc.ExternalIPs, []netip.Addr{a})
 	}
-	ingress, err := p.list(source.At(n, "status", "loadBalancer", "ingress"), "status.loadBalancer.ingress")
+	ingress, err := p.List(source.At(n, "status", "loadBalancer", "ingress"), "status.loadBalancer.ingress")
 	if err != nil {
 		return err
 	}
 	for i, in := range ingress {
 		what := source.Indexed("status.loadBalancer.ingress", i) + ".ip"
-		if s, err := p.str(source.Field(in, "ip"), what); err != nil || s == "" {
+		if s, err := p.Str(source.Field(in, "ip"), what); err != nil || s == "" {
 			if err != nil {
 				return err
 			}
@@ -119,29 +119,29 @@ func (p *objParser) externalIPs(svc *Service, n, spec *yaml.Node) *Error {
 
 // servicePorts reads spec.ports. A targetPort is a number or the name of a
 // container port; missing, it equals port, as the API defaults it.
-func (p *objParser) servicePorts(svc *Service, spec *yaml.Node) *Error {
-	ports, err := p.list(source.Field(spec, "ports"), "spec.ports")
+func (p *objParser) servicePorts(svc *Service, spec *yaml.Node) *source.Error {
+	ports, err := p.List(source.Field(spec, "ports"), "spec.ports")
 	if err != nil {
 		return err
 	}
 	for i, pn := range ports {
 		w := source.Indexed("spec.ports", i)
 		var sp ServicePort
-		if sp.Name, err = p.str(source.Field(pn, "name"), w+".name"); err != nil {
+		if sp.Name, err = p.Str(source.Field(pn, "name"), w+".name"); err != nil {
 			return err
 		}
-		proto, err := p.str(source.Field(pn, "protocol"), w+".protocol")
+		proto, err := p.Str(source.Field(pn, "protocol"), w+".protocol")
 		if err != nil {
 			return err
 		}
 		sp.Protocol = protocolOrTCP(proto)
-		if sp.Port, err = p.port(source.Field(pn, "port"), w+".port"); err != nil {
+		if sp.Port, err = p.Port(source.Field(pn, "port"), w+".port"); err != nil {
 			return err
 		}
 		if sp.Port == 0 {
-			return p.fail(source.Resolve(pn), ErrInvalid, "expected %s.port, the service's port number", w)
+			return p.Fail(source.Resolve(pn), ErrInvalid, "expected %s.port, the service's port number", w)
 		}
-		if sp.NodePort, err = p.port(source.Field(pn, "nodePort"), w+".nodePort"); err != nil {
+		if sp.NodePort, err = p.Port(source.Field(pn, "nodePort"), w+".nodePort"); err != nil {
 			return err
 		}
 		if err := p.targetPort(&sp, source.Field(pn, "targetPort"), w+".targetPort"); err != nil {
@@ -152,8 +152,8 @@ func (p *objParser) servicePorts(svc *Service, spec *yaml.Node) *Error {
 	return nil
 }
 
-func (p *objParser) targetPort(sp *ServicePort, n *yaml.Node, what string) *Error {
-	s, err := p.str(n, what)
+func (p *objParser) targetPort(sp *ServicePort, n *yaml.Node, what string) *source.Error {
+	s, err := p.Str(n, what)
 	switch {
 	case err != nil:
 		return err
@@ -163,7 +163,7 @@ func (p *objParser) targetPort(sp *ServicePort, n *yaml.Node, what string) *Erro
 	}
 	if v, perr := strconv.ParseUint(s, 10, 64); perr == nil || source.Resolve(n).Tag == "!!int" {
 		if perr != nil || v == 0 || v > 65535 {
-			return p.fail(n, ErrInvalid, "expected a port number 1-65535 or a port name for %s, found %s", what, quote(s))
+			return p.Fail(n, ErrInvalid, "expected a port number 1-65535 or a port name for %s, found %s", what, quote(s))
 		}
 		sp.TargetPort = uint16(v)
 		return nil

@@ -1,18 +1,14 @@
 package inventory
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/pcapcheck/pcapcheck/internal/source"
-	"io"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // Kubernetes objects come from `kubectl get ... -o json` or `-o yaml`: one
@@ -25,7 +21,7 @@ import (
 
 // objParser reads the documents of one JSON or YAML file.
 type objParser struct {
-	doc
+	source.Reader
 	b       *builder
 	skipped map[string]int
 	// found is set by anything that makes the file an inventory: an object
@@ -38,35 +34,19 @@ type objParser struct {
 
 // decodeDocuments reads every document of a JSON or YAML file into nodes.
 // On a syntax error it returns the documents before it with the error.
-func decodeDocuments(path string, data []byte, f format) (docs []*yaml.Node, err *Error) {
+func decodeDocuments(path string, data []byte, f format) (docs []*yaml.Node, err *source.Error) {
+	read := source.Documents
 	if f == formatJSON {
-		if err := checkJSON(path, data); err != nil {
-			return nil, err
-		}
-		data = jsonForYAML(data)
+		read = source.JSONDocuments
 	}
-	defer func() {
-		// yaml.v3 has panicked on malformed input in the past; a file that
-		// makes it panic is malformed, not a reason to crash.
-		if r := recover(); r != nil {
-			err = errAt(path, 0, 0, ErrSyntax, "malformed %s: %v", formatName(f), r)
+	for n, derr := range read(data) {
+		var se *source.SyntaxError
+		if errors.As(derr, &se) {
+			return docs, errAt(path, se.Line, se.Column, ErrSyntax, "malformed %s: %s", formatName(f), se.Msg)
 		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var n yaml.Node
-		derr := dec.Decode(&n)
-		if derr == io.EOF {
-			return docs, nil
-		}
-		if derr != nil {
-			line, msg := yamlErrorLine(derr)
-			// At the end of the input yaml.v3 may point past the last line.
-			line = min(line, bytes.Count(data, []byte{'\n'})+1)
-			return docs, errAt(path, line, 0, ErrSyntax, "malformed %s: %s", formatName(f), msg)
-		}
-		docs = append(docs, &n)
+		docs = append(docs, n)
 	}
+	return docs, nil
 }
 
 func formatName(f format) string {
@@ -76,58 +56,10 @@ func formatName(f format) string {
 	return "YAML"
 }
 
-var (
-	yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	// yamlParserError matches the messages of yaml.v3's parser (as opposed
-	// to its scanner), whose "line N" counts from 0: it is the line before
-	// the construct that failed.
-	yamlParserError = regexp.MustCompile(`^(did not find expected (key|node content|',' or|'-' indicator|<)|found (duplicate|incompatible|undefined tag handle))`)
-)
-
-// yamlErrorLine returns the 1-based line and the message of a yaml.v3 error.
-// yaml.v3 leaves "line N" out for line 0, its first line.
-func yamlErrorLine(err error) (int, string) {
-	msg := err.Error()
-	m := yamlLine.FindStringSubmatch(msg)
-	if m == nil {
-		return 1, strings.TrimPrefix(msg, "yaml: ")
-	}
-	n, _ := strconv.Atoi(m[1])
-	if yamlParserError.MatchString(m[2]) {
-		n++
-	}
-	return n, m[2]
-}
-
-// checkJSON reports where data is not valid JSON: YAML would accept some
-// of what JSON does not ({"a": } is a null to YAML).
-func checkJSON(path string, data []byte) *Error {
-	var raw json.RawMessage
-	err := json.Unmarshal(data, &raw)
-	if err == nil {
-		return nil
-	}
-	var serr *json.SyntaxError
-	if !errors.As(err, &serr) {
-		return errAt(path, 0, 0, ErrSyntax, "malformed JSON: %v", err)
-	}
-	line, col := lineCol(data, int(serr.Offset)-1)
-	return errAt(path, line, col, ErrSyntax, "malformed JSON: %v", serr)
-}
-
-// lineCol returns the 1-based line and character column of byte offset off.
-func lineCol(data []byte, off int) (int, int) {
-	off = max(0, min(off, len(data)))
-	before := data[:off]
-	line := bytes.Count(before, []byte{'\n'}) + 1
-	start := bytes.LastIndexByte(before, '\n') + 1
-	return line, len([]rune(string(before[start:]))) + 1
-}
-
 // parseDocuments reads decoded documents into b and returns the file's kind.
 // It fails with ErrUnrecognized when no document holds inventory.
 func parseDocuments(b *builder, path string, docs []*yaml.Node, f format) (string, error) {
-	p := &objParser{doc: doc{path: path}, b: b, skipped: map[string]int{}}
+	p := &objParser{Reader: source.Reader{Prefix: prefix, Path: path, Invalid: ErrInvalid}, b: b, skipped: map[string]int{}}
 	for _, d := range docs {
 		if err := p.root(d); err != nil {
 			return p.kind(f), err
@@ -177,7 +109,7 @@ func (p *objParser) skippedList() string {
 }
 
 // root reads one document.
-func (p *objParser) root(d *yaml.Node) *Error {
+func (p *objParser) root(d *yaml.Node) *source.Error {
 	n := d
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
@@ -221,8 +153,8 @@ func looksLikeClusterStatuses(n *yaml.Node) bool {
 
 // listing reads a List: kind "List" with items that say their kind, or a typed
 // list ("PodList") whose items may not.
-func (p *objParser) listing(n *yaml.Node) *Error {
-	listKind, err := p.str(source.Field(n, "kind"), "kind")
+func (p *objParser) listing(n *yaml.Node) *source.Error {
+	listKind, err := p.Str(source.Field(n, "kind"), "kind")
 	if err != nil {
 		return err
 	}
@@ -230,7 +162,7 @@ func (p *objParser) listing(n *yaml.Node) *Error {
 	if listKind != "List" {
 		itemKind = strings.TrimSuffix(listKind, "List")
 	}
-	items, err := p.list(source.Field(n, "items"), "items")
+	items, err := p.List(source.Field(n, "items"), "items")
 	if err != nil {
 		return err
 	}
@@ -247,20 +179,20 @@ func (p *objParser) listing(n *yaml.Node) *Error {
 
 // object reads one Kubernetes object; defaultKind is the kind of a typed
 // list's items.
-func (p *objParser) object(n *yaml.Node, defaultKind, what string) *Error {
+func (p *objParser) object(n *yaml.Node, defaultKind, what string) *source.Error {
 	n = source.Resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		p.skipped["(not an object)"]++
 		return nil
 	}
-	kind, err := p.str(source.Field(n, "kind"), what+".kind")
+	kind, err := p.Str(source.Field(n, "kind"), what+".kind")
 	if err != nil {
 		return err
 	}
 	if kind == "" {
 		kind = defaultKind
 	}
-	var read func(*yaml.Node) *Error
+	var read func(*yaml.Node) *source.Error
 	switch kind {
 	case "Pod":
 		read = p.pod
@@ -276,27 +208,36 @@ func (p *objParser) object(n *yaml.Node, defaultKind, what string) *Error {
 		return p.other(n, kind)
 	}
 	p.found = true
-	p.near = n
+	p.Near = n
 	return read(n)
 }
 
 // meta reads metadata.name and metadata.namespace.
-func (p *objParser) meta(n *yaml.Node) (Ref, *Error) {
+func (p *objParser) meta(n *yaml.Node) (Ref, *source.Error) {
+	return ReadMeta(p.Reader, n, "object")
+}
+
+// ReadMeta reads the metadata.name and metadata.namespace of the Kubernetes
+// object n with r, for this package and for readers of the documents it
+// hands over (Options.Documents). An object without a name is an error at
+// n that calls it what ("object", "Sidecar"); a namespace it does not state
+// is "".
+func ReadMeta(r source.Reader, n *yaml.Node, what string) (Ref, *source.Error) {
 	md := source.Field(n, "metadata")
-	if err := p.mapping(md, "metadata"); err != nil {
+	if err := r.Mapping(md, "metadata"); err != nil {
 		return Ref{}, err
 	}
-	name, err := p.str(source.Field(md, "name"), "metadata.name")
+	name, err := r.Str(source.Field(md, "name"), "metadata.name")
 	if err != nil {
 		return Ref{}, err
 	}
 	if name == "" {
-		return Ref{}, p.fail(n, ErrInvalid, "expected metadata.name in the object at this line")
+		return Ref{}, r.Invalidf(n, "expected metadata.name in the %s at this line", what)
 	}
-	ns, err := p.str(source.Field(md, "namespace"), "metadata.namespace")
+	ns, err := r.Str(source.Field(md, "namespace"), "metadata.namespace")
 	return Ref{Namespace: ns, Name: name}, err
 }
 
 func (p *objParser) position(n *yaml.Node) Position {
-	return Position{Path: p.path, Line: n.Line}
+	return Position{Path: p.Path, Line: n.Line}
 }

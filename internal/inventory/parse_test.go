@@ -72,3 +72,12 @@ func TestParseGolden(t *testing.T) {
 		})
 	}
 }
+
+// A fuzz seed: JSON escapes that yaml.v3 does not read must not fail a
+// valid file.
+func TestParseJSONEscapes(t *testing.T) {
+	inv, err := Parse("esc.json", []byte(`{"kind":"Pod","metadata":{"name":"a\/b","namespace":"\ud83d\ude00"},"status":{"podIP":"10.0.0.1"}}`))
+	require.NoError(t, err)
+	require.Len(t, inv.Pods, 1)
+	assert.Equal(t, Ref{"😀", "a/b"}, inv.Pods[0].Ref)
+}

@@ -37,8 +37,9 @@
 //
 // # What it guarantees
 //
-// Errors name the file, line and column of the bad value (an *Error, or an
-// *inventory.Error when reached through an inventory load). Everything that
+// Errors name the file, line and column of the bad value: a *source.Error,
+// named the mesh's ("mesh: ...") by Load and Parse and the inventory's when
+// reached through an inventory load. Everything that
 // does not stop reading (a Sidecar read twice, two Sidecars matching one pod,
 // labels the inventory does not know) is a warning. Results are sorted and
 // deterministic.

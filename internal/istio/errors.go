@@ -2,14 +2,15 @@ package istio
 
 import (
 	"errors"
-	"fmt"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
-// Errors a caller tells apart with errors.Is. Each is wrapped in an error
-// that says where it happened.
+// Errors a caller tells apart with errors.Is. Each is wrapped in a
+// *source.Error that says where it happened.
 var (
 	// ErrInvalid: a value has the wrong shape or is not one Istio accepts:
 	// an egress host without "/", an unknown outboundTrafficPolicy mode.
@@ -19,43 +20,34 @@ var (
 	ErrNoConfig = errors.New("no Istio configuration")
 )
 
-// Error is an error reading one file of Istio configuration.
-type Error struct {
-	Path string
-	// Line and Column are 1-based; 0 when unknown.
-	Line, Column int
-	Err          error
+// prefix starts the message of the errors Load and Parse return.
+const prefix = "mesh"
+
+// newReader reads the fields of a document of path. Its errors name no
+// reader: the inventory load that handed the document over names them its
+// own, and Load and Parse name them the mesh's (fromInventory).
+func newReader(path string, near *yaml.Node) source.Reader {
+	return source.Reader{Path: path, Invalid: ErrInvalid, Near: near}
 }
 
-func (e *Error) Error() string {
-	return "mesh: " + source.Where(e.Path, e.Line, e.Column) + ": " + e.Err.Error()
+// errNoConfig is the error of a file that holds no Istio configuration.
+func errNoConfig(path string) *source.Error {
+	return &source.Error{Prefix: prefix, Path: path, Err: source.Errorf(ErrNoConfig,
+		"holds no Sidecar objects or mesh config: expected kind: Sidecar, the istio ConfigMap, a mesh: key or a MeshConfig")}
 }
 
-func (e *Error) Unwrap() error { return e.Err }
-
-// problem is a message that reads on its own with a sentinel behind it.
-type problem struct {
-	kind error
-	msg  string
-}
-
-func (p *problem) Error() string { return p.msg }
-func (p *problem) Unwrap() error { return p.kind }
-
-func newProblem(kind error, format string, args ...any) error {
-	return &problem{kind: kind, msg: fmt.Sprintf(format, args...)}
-}
-
-// fromInventory turns an inventory error about a file given as Istio
-// configuration into a mesh error at the same place.
+// fromInventory names an error of the inventory load that read a file
+// given as Istio configuration the mesh's; a file the inventory did not
+// recognize holds no Istio configuration.
 func fromInventory(err error) error {
-	var ie *inventory.Error
+	var ie *source.Error
 	if !errors.As(err, &ie) {
 		return err
 	}
-	inner := ie.Err
 	if errors.Is(err, inventory.ErrUnrecognized) {
-		inner = newProblem(ErrNoConfig, "holds no Sidecar objects or mesh config: expected kind: Sidecar, the istio ConfigMap, a mesh: key or a MeshConfig")
+		return &source.Error{Prefix: prefix, Path: ie.Path, Line: ie.Line, Column: ie.Column, Err: errNoConfig(ie.Path).Err}
 	}
-	return &Error{Path: ie.Path, Line: ie.Line, Column: ie.Column, Err: inner}
+	e := *ie
+	e.Prefix = prefix
+	return &e
 }

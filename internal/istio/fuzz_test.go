@@ -9,10 +9,12 @@ import (
 	"testing"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // FuzzConfig feeds the Sidecar and mesh config reader arbitrary files. It
-// must not panic; an error must be an *Error inside the file; what it reads
+// must not panic; an error must be a *source.Error inside the file; what it reads
 // must give a scope, and a Sidecar written back by suggest --from must read
 // again as the same Sidecar.
 func FuzzConfig(f *testing.F) {
@@ -54,9 +56,9 @@ func FuzzConfig(f *testing.F) {
 		cfg := &Config{}
 		err := cfg.Parse("fuzz.yaml", data)
 		if err != nil {
-			var e *Error
+			var e *source.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("error %T is not an *Error: %v", err, err)
+				t.Fatalf("error %T is not a *source.Error: %v", err, err)
 			}
 			if e.Path != "fuzz.yaml" || e.Line < 0 || e.Line > bytes.Count(data, []byte{'\n'})+2 {
 				t.Fatalf("error outside the file: %v", err)

@@ -1,11 +1,10 @@
 package istio
 
 import (
-	"regexp"
-	"strconv"
+	"errors"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/source"
@@ -33,8 +32,8 @@ var meshConfigKeys = []string{
 //   - a bare MeshConfig: a document without kind holding MeshConfig fields.
 //
 // Other ConfigMaps and documents are not taken.
-func (c *Config) readMeshConfig(d inventory.Document) (bool, *inventory.Error) {
-	r := reader{path: d.Path, near: d.Node}
+func (c *Config) readMeshConfig(d inventory.Document) (bool, *source.Error) {
+	r := newReader(d.Path, d.Node)
 	n := d.Node
 	switch d.Kind {
 	case "ConfigMap":
@@ -74,43 +73,39 @@ func (c *Config) readMeshConfig(d inventory.Document) (bool, *inventory.Error) {
 // readEmbedded reads the MeshConfig YAML held in the string m. Lines of a
 // block string ("mesh: |") map back to the file; a quoted one (as in JSON)
 // is reported at its own line.
-func (c *Config) readEmbedded(r reader, m *yaml.Node, what string) (err *inventory.Error) {
-	inner := reader{path: r.path, lineOffset: m.Line}
-	if m.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
-		inner.lineOffset = 0
+func (c *Config) readEmbedded(r source.Reader, m *yaml.Node, what string) *source.Error {
+	inner := newReader(r.Path, nil)
+	if m.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		inner.LineOffset = m.Line
 	}
-	defer func() {
-		// yaml.v3 has panicked on malformed input before; malformed input is
-		// an error, not a crash.
-		if p := recover(); p != nil {
-			err = r.fail(m, "malformed YAML in %s: %v", what, p)
+	body := &yaml.Node{} // an empty string holds no document: nothing
+	for doc, err := range source.Documents([]byte(m.Value)) {
+		var se *source.SyntaxError
+		if errors.As(err, &se) {
+			e := r.Invalidf(m, "malformed YAML in %s: %s", what, se.Msg)
+			if inner.LineOffset != 0 && se.Line > 0 {
+				e.Line, e.Column = m.Line+se.Line, 0
+			}
+			return e
 		}
-	}()
-	var doc yaml.Node
-	if yerr := yaml.Unmarshal([]byte(m.Value), &doc); yerr != nil {
-		line, msg := yamlErrorLine(yerr, m.Value)
-		e := r.fail(m, "malformed YAML in %s: %s", what, msg)
-		if inner.lineOffset != 0 {
-			e.Line, e.Column = m.Line+line, 0
-		}
-		return e
+		body = doc
+		break // only the first document is read; what follows is not parsed
 	}
-	body := &doc
 	if body.Kind == yaml.DocumentNode {
 		if len(body.Content) == 0 {
-			c.setMesh(&MeshConfig{From: inventory.Position{Path: r.path, Line: m.Line}})
+			c.setMesh(&MeshConfig{From: inventory.Position{Path: r.Path, Line: m.Line}})
 			return nil
 		}
 		body = body.Content[0]
 	}
-	if inner.lineOffset == 0 {
+	if inner.LineOffset == 0 {
 		zeroLines(body, m.Line) // every position inside points at the string's line
 	}
-	inner.near = body
-	if err := inner.mapping(body, what); err != nil {
+	inner.Near = body
+	if err := inner.Mapping(body, what); err != nil {
 		return err
 	}
-	return c.readMesh(inner, body, what+": ", inventory.Position{Path: r.path, Line: m.Line})
+	return c.readMesh(inner, body, what+": ", inventory.Position{Path: r.Path, Line: m.Line})
 }
 
 // zeroLines sets every node's line to line and its column to 0.
@@ -123,23 +118,23 @@ func zeroLines(n *yaml.Node, line int) {
 
 // readMesh reads the MeshConfig fields pcapcheck uses from the mapping m;
 // from is where the mesh config is said to be (its document, or its string).
-func (c *Config) readMesh(r reader, m *yaml.Node, prefix string, from inventory.Position) *inventory.Error {
+func (c *Config) readMesh(r source.Reader, m *yaml.Node, prefix string, from inventory.Position) *source.Error {
 	mc := &MeshConfig{From: from}
-	var err *inventory.Error
-	if mc.RootNamespace, err = r.str(source.Field(m, "rootNamespace"), prefix+"rootNamespace"); err != nil {
+	var err *source.Error
+	if mc.RootNamespace, err = r.Str(source.Field(m, "rootNamespace"), prefix+"rootNamespace"); err != nil {
 		return err
 	}
 	if mc.OutboundPolicy, err = readPolicy(r, source.Field(m, "outboundTrafficPolicy"), prefix+"outboundTrafficPolicy"); err != nil {
 		return err
 	}
 	if n := source.Field(m, "defaultServiceExportTo"); !source.IsNull(n) {
-		items, err := r.list(n, prefix+"defaultServiceExportTo")
+		items, err := r.List(n, prefix+"defaultServiceExportTo")
 		if err != nil {
 			return err
 		}
 		mc.DefaultServiceExportTo = []string{}
 		for i, item := range items {
-			s, err := r.str(item, source.Indexed(prefix+"defaultServiceExportTo", i))
+			s, err := r.Str(item, source.Indexed(prefix+"defaultServiceExportTo", i))
 			if err != nil {
 				return err
 			}
@@ -161,26 +156,4 @@ func (c *Config) setMesh(mc *MeshConfig) {
 
 func docPos(d inventory.Document) inventory.Position {
 	return inventory.Position{Path: d.Path, Line: d.Node.Line}
-}
-
-var (
-	yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	// yamlParserError matches messages of yaml.v3's parser (as opposed to
-	// its scanner), whose "line N" is the line before the construct that
-	// failed.
-	yamlParserError = regexp.MustCompile(`^(did not find expected (key|node content|',' or|'-' indicator|<)|found (duplicate|incompatible|undefined tag handle))`)
-)
-
-// yamlErrorLine returns the 1-based line of text a yaml.v3 error is about,
-// and its message without position.
-func yamlErrorLine(err error, text string) (int, string) {
-	m := yamlLine.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 1, strings.TrimPrefix(err.Error(), "yaml: ")
-	}
-	n, _ := strconv.Atoi(m[1])
-	if yamlParserError.MatchString(m[2]) {
-		n++
-	}
-	return min(n, strings.Count(text, "\n")+1), m[2]
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // Take reads a document that an inventory load does not read itself, and
@@ -16,12 +18,12 @@ import (
 //	cfg := &mesh.Config{}
 //	inv, err := inventory.LoadWith(inventory.Options{Documents: cfg.Take}, paths...)
 //
-// A malformed Sidecar or mesh config is an *inventory.Error wrapping
+// A malformed Sidecar or mesh config is a *source.Error wrapping
 // ErrInvalid at the bad value. Other documents are left to the inventory,
 // which counts them as skipped.
-func (c *Config) Take(d inventory.Document) (bool, *inventory.Error) {
+func (c *Config) Take(d inventory.Document) (bool, *source.Error) {
 	var taken bool
-	var err *inventory.Error
+	var err *source.Error
 	if d.Kind == "Sidecar" {
 		taken, err = true, c.readSidecar(d)
 	} else {
@@ -39,7 +41,7 @@ func (c *Config) Take(d inventory.Document) (bool, *inventory.Error) {
 // Load reads files (or directories of them) of Sidecar objects or mesh
 // config, as --sidecars and --mesh-config give them. Each path must hold at
 // least one; kubectl listings among them are read and ignored. It fails with
-// an *Error wrapping ErrNoConfig, ErrInvalid or one of the inventory's
+// a *source.Error wrapping ErrNoConfig, ErrInvalid or one of the inventory's
 // sentinels (inventory.ErrSyntax for malformed YAML), at the bad line.
 func (c *Config) Load(paths ...string) error {
 	for _, p := range paths {
@@ -48,8 +50,7 @@ func (c *Config) Load(paths ...string) error {
 			return fromInventory(err)
 		}
 		if c.taken == before {
-			return &Error{Path: p, Err: newProblem(ErrNoConfig,
-				"holds no Sidecar objects or mesh config: expected kind: Sidecar, the istio ConfigMap, a mesh: key or a MeshConfig")}
+			return errNoConfig(p)
 		}
 	}
 	c.Finish()
@@ -76,8 +77,7 @@ func (c *Config) Parse(path string, data []byte) error {
 		return fromInventory(err)
 	}
 	if c.taken == before {
-		return &Error{Path: path, Err: newProblem(ErrNoConfig,
-			"holds no Sidecar objects or mesh config: expected kind: Sidecar, the istio ConfigMap, a mesh: key or a MeshConfig")}
+		return errNoConfig(path)
 	}
 	c.Finish()
 	return nil

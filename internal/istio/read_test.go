@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+
+	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
 // TestReadForms: every form Sidecars and mesh configs are kept in.
@@ -99,7 +101,7 @@ func TestReadErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := configOf(t, "bad.yaml", tt.text)
 			require.Error(t, err)
-			var e *Error
+			var e *source.Error
 			require.True(t, errors.As(err, &e), "%T %v", err, err)
 			assert.ErrorIs(t, err, tt.is)
 			e.Path = filepath.Base(e.Path)

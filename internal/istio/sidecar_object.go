@@ -1,10 +1,11 @@
 package istio
 
 import (
+	"slices"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/source"
@@ -18,16 +19,16 @@ var sidecarAPIVersions = []string{"networking.istio.io/v1", "networking.istio.io
 // spec.egress and spec.outboundTrafficPolicy. spec.ingress and the other
 // fields do not change the outbound registry and are not read (but kept
 // for suggest --from).
-func (c *Config) readSidecar(d inventory.Document) *inventory.Error {
-	r := reader{path: d.Path, near: d.Node}
+func (c *Config) readSidecar(d inventory.Document) *source.Error {
+	r := newReader(d.Path, d.Node)
 	n := d.Node
-	api, err := r.str(source.Field(n, "apiVersion"), "apiVersion")
+	api, err := r.Str(source.Field(n, "apiVersion"), "apiVersion")
 	if err != nil {
 		return err
 	}
-	if api != "" && !slicesContains(sidecarAPIVersions, api) {
+	if api != "" && !slices.Contains(sidecarAPIVersions, api) {
 		if !strings.HasPrefix(api, "networking.istio.io/") {
-			return r.fail(source.Field(n, "apiVersion"), "expected apiVersion networking.istio.io/v1, v1beta1 or v1alpha3 for a Sidecar, found %q", api)
+			return r.Invalidf(source.Field(n, "apiVersion"), "expected apiVersion networking.istio.io/v1, v1beta1 or v1alpha3 for a Sidecar, found %q", api)
 		}
 		c.warn("%s:%d: Sidecar of apiVersion %s: read as networking.istio.io/v1", d.Path, n.Line, api)
 	}
@@ -36,14 +37,14 @@ func (c *Config) readSidecar(d inventory.Document) *inventory.Error {
 		return err
 	}
 	spec := source.Field(n, "spec")
-	if err := r.mapping(spec, "spec"); err != nil {
+	if err := r.Mapping(spec, "spec"); err != nil {
 		return err
 	}
 	if ws := source.Field(spec, "workloadSelector"); !source.IsNull(ws) {
-		if err := r.mapping(ws, "spec.workloadSelector"); err != nil {
+		if err := r.Mapping(ws, "spec.workloadSelector"); err != nil {
 			return err
 		}
-		if sc.Selector, err = r.strMap(source.Field(ws, "labels"), "spec.workloadSelector.labels"); err != nil {
+		if sc.Selector, err = r.StrMap(source.Field(ws, "labels"), "spec.workloadSelector.labels"); err != nil {
 			return err
 		}
 		if sc.Selector == nil {
@@ -60,80 +61,70 @@ func (c *Config) readSidecar(d inventory.Document) *inventory.Error {
 	return nil
 }
 
-func (c *Config) sidecarMeta(r reader, n *yaml.Node) (inventory.Ref, time.Time, *inventory.Error) {
+func (c *Config) sidecarMeta(r source.Reader, n *yaml.Node) (inventory.Ref, time.Time, *source.Error) {
 	var created time.Time
-	md := source.Field(n, "metadata")
-	if err := r.mapping(md, "metadata"); err != nil {
-		return inventory.Ref{}, created, err
-	}
-	name, err := r.str(source.Field(md, "name"), "metadata.name")
+	ref, err := inventory.ReadMeta(r, n, "Sidecar")
 	if err != nil {
 		return inventory.Ref{}, created, err
 	}
-	if name == "" {
-		return inventory.Ref{}, created, r.fail(n, "expected metadata.name in the Sidecar at this line")
-	}
-	ns, err := r.str(source.Field(md, "namespace"), "metadata.namespace")
-	if err != nil {
-		return inventory.Ref{}, created, err
-	}
-	if ns == "" {
+	if ref.Namespace == "" {
 		// kubectl apply puts a manifest without namespace in the context's
 		// namespace, "default" unless configured otherwise.
-		ns = "default"
-		c.warn("%s:%d: Sidecar %s has no metadata.namespace; assuming default, as kubectl apply would without -n", r.path, n.Line, name)
+		ref.Namespace = "default"
+		c.warn("%s:%d: Sidecar %s has no metadata.namespace; assuming default, as kubectl apply would without -n", r.Path, n.Line, ref.Name)
 	}
-	ts, err := r.str(source.Field(md, "creationTimestamp"), "metadata.creationTimestamp")
+	md := source.Field(n, "metadata")
+	ts, err := r.Str(source.Field(md, "creationTimestamp"), "metadata.creationTimestamp")
 	if err != nil {
 		return inventory.Ref{}, created, err
 	}
 	if ts != "" {
 		var perr error
 		if created, perr = time.Parse(time.RFC3339, ts); perr != nil {
-			return inventory.Ref{}, created, r.fail(source.Field(md, "creationTimestamp"), "expected an RFC 3339 time for metadata.creationTimestamp, found %q", ts)
+			return inventory.Ref{}, created, r.Invalidf(source.Field(md, "creationTimestamp"), "expected an RFC 3339 time for metadata.creationTimestamp, found %q", ts)
 		}
 	}
-	return inventory.Ref{Namespace: ns, Name: name}, created, nil
+	return ref, created, nil
 }
 
-func readEgress(r reader, n *yaml.Node) ([]Listener, *inventory.Error) {
-	items, err := r.list(n, "spec.egress")
+func readEgress(r source.Reader, n *yaml.Node) ([]Listener, *source.Error) {
+	items, err := r.List(n, "spec.egress")
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Listener, 0, len(items))
 	for i, item := range items {
 		what := source.Indexed("spec.egress", i)
-		if err := r.mapping(item, what); err != nil {
+		if err := r.Mapping(item, what); err != nil {
 			return nil, err
 		}
 		var l Listener
 		if p := source.Field(item, "port"); !source.IsNull(p) {
-			if err := r.mapping(p, what+".port"); err != nil {
+			if err := r.Mapping(p, what+".port"); err != nil {
 				return nil, err
 			}
-			if l.Port, err = r.port(source.Field(p, "number"), what+".port.number"); err != nil {
+			if l.Port, err = r.Port(source.Field(p, "number"), what+".port.number"); err != nil {
 				return nil, err
 			}
-			if l.Protocol, err = r.str(source.Field(p, "protocol"), what+".port.protocol"); err != nil {
+			if l.Protocol, err = r.Str(source.Field(p, "protocol"), what+".port.protocol"); err != nil {
 				return nil, err
 			}
 		}
-		hosts, err := r.list(source.Field(item, "hosts"), what+".hosts")
+		hosts, err := r.List(source.Field(item, "hosts"), what+".hosts")
 		if err != nil {
 			return nil, err
 		}
 		if len(hosts) == 0 {
-			return nil, r.fail(item, "expected at least one host in %s.hosts, as Istio's validation requires", what)
+			return nil, r.Invalidf(item, "expected at least one host in %s.hosts, as Istio's validation requires", what)
 		}
 		for j, hn := range hosts {
-			s, err := r.str(hn, source.Indexed(what+".hosts", j))
+			s, err := r.Str(hn, source.Indexed(what+".hosts", j))
 			if err != nil {
 				return nil, err
 			}
 			h, perr := ParseHost(s)
 			if perr != nil {
-				return nil, r.fail(hn, "%s: %v", source.Indexed(what+".hosts", j), perr)
+				return nil, r.Invalidf(hn, "%s: %v", source.Indexed(what+".hosts", j), perr)
 			}
 			l.Hosts = append(l.Hosts, h)
 		}
@@ -143,20 +134,20 @@ func readEgress(r reader, n *yaml.Node) ([]Listener, *inventory.Error) {
 }
 
 // readPolicy reads an outboundTrafficPolicy mapping's mode.
-func readPolicy(r reader, n *yaml.Node, what string) (Policy, *inventory.Error) {
+func readPolicy(r source.Reader, n *yaml.Node, what string) (Policy, *source.Error) {
 	if source.IsNull(n) {
 		return PolicyUnset, nil
 	}
-	if err := r.mapping(n, what); err != nil {
+	if err := r.Mapping(n, what); err != nil {
 		return PolicyUnset, err
 	}
-	mode, err := r.str(source.Field(n, "mode"), what+".mode")
+	mode, err := r.Str(source.Field(n, "mode"), what+".mode")
 	if err != nil || mode == "" {
 		return PolicyUnset, err // no mode: pcapcheck does not guess the proto's default
 	}
 	p, perr := ParsePolicy(mode)
 	if perr != nil {
-		return PolicyUnset, r.fail(source.Field(n, "mode"), "%s.mode: expected ALLOW_ANY or REGISTRY_ONLY, found %q", what, mode)
+		return PolicyUnset, r.Invalidf(source.Field(n, "mode"), "%s.mode: expected ALLOW_ANY or REGISTRY_ONLY, found %q", what, mode)
 	}
 	return p, nil
 }
@@ -174,13 +165,4 @@ func (c *Config) addSidecar(sc *Sidecar) {
 		}
 	}
 	c.Sidecars = append(c.Sidecars, sc)
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

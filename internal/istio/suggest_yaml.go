@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/pcapcheck/pcapcheck/internal/render"
 	"github.com/pcapcheck/pcapcheck/internal/source"
-
-	"gopkg.in/yaml.v3"
 )
 
 // WriteYAML writes the suggestion as Sidecar objects of the real schema,

@@ -4,7 +4,7 @@ import (
 	"io"
 	"iter"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )

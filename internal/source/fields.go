@@ -6,14 +6,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The readers below take one field of a known shape. A missing or null
 // field reads as the zero value; a value of another shape is a Problem that
 // names the field by its path ("spec.ports[1].port"), given as what, and
-// says what was found instead. Each package wraps a Problem in its own
-// error type, with the file and position.
+// says what was found instead. A Reader turns a Problem into an *Error with
+// the file and position.
 
 // Problem is a value of the wrong shape: the node that holds it and a
 // message that reads on its own ("expected a list for spec.egress, found a
@@ -152,16 +152,4 @@ func Quote(s string) string {
 		n++
 	}
 	return strconv.Quote(s)
-}
-
-// Where names a place in a file as compilers do: "path:line:column",
-// "path:line" when the column is not known, "path" when the line is not.
-func Where(path string, line, column int) string {
-	switch {
-	case line > 0 && column > 0:
-		return path + ":" + strconv.Itoa(line) + ":" + strconv.Itoa(column)
-	case line > 0:
-		return path + ":" + strconv.Itoa(line)
-	}
-	return path
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestFields reads each shape from a document, as the inventory and mesh
@@ -68,10 +68,4 @@ long: `+strings.Repeat("x", 60)+`
 		})
 	}
 	assert.Equal(t, "spec.egress[2]", Indexed("spec.egress", 2))
-}
-
-func TestWhere(t *testing.T) {
-	assert.Equal(t, "pods.yaml:12:5", Where("pods.yaml", 12, 5))
-	assert.Equal(t, "pods.txt:3", Where("pods.txt", 3, 0))
-	assert.Equal(t, "pods.json", Where("pods.json", 0, 7))
 }

@@ -1,16 +1,6 @@
-// Package yamltree walks yaml.v3 node trees, which keep the line and column
-// of every value, so that readers of Kubernetes and Istio documents can say
-// where a bad value is. Aliases are followed (a bounded number of hops, so
-// an alias cycle cannot loop), and missing keys read as nil. The field
-// readers (Str, Bool, Port, List, Mapping, StrMap) take a value of a known
-// shape or return a Problem saying what was found instead, which the
-// inventory and mesh readers turn into errors with the file and position;
-// Where spells that position the same way for all of them.
-//
-// The functions hold no state and are safe for concurrent use.
 package source
 
-import "gopkg.in/yaml.v3"
+import "go.yaml.in/yaml/v3"
 
 // maxAliasHops bounds how many aliases Resolve follows.
 const maxAliasHops = 16

@@ -1,10 +1,9 @@
-package inventory
+package source
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestJSONForYAML(t *testing.T) {
@@ -22,13 +21,4 @@ func TestJSONForYAML(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, string(jsonForYAML([]byte(tt.in))), tt.name)
 	}
-}
-
-// A fuzz seed: JSON escapes that yaml.v3 does not read must not fail a
-// valid file.
-func TestParseJSONEscapes(t *testing.T) {
-	inv, err := Parse("esc.json", []byte(`{"kind":"Pod","metadata":{"name":"a\/b","namespace":"\ud83d\ude00"},"status":{"podIP":"10.0.0.1"}}`))
-	require.NoError(t, err)
-	require.Len(t, inv.Pods, 1)
-	assert.Equal(t, Ref{"😀", "a/b"}, inv.Pods[0].Ref)
 }
