@@ -1,5 +1,5 @@
 // Package check reads an expectations file (a list of assertions about the
-// flows of a capture) and checks a finished analyze.Report against it: the
+// flows of a capture) and checks the flows of a report against it: the
 // CI regression mode of `pcapcheck check`.
 //
 // An expectations file is YAML: a list of rules, or a mapping whose `rules`
@@ -21,6 +21,7 @@
 //
 // Errors in the file are *source.Error values (Prefix "check") naming the
 // file, line and column, wrapping ErrInvalid.
-// Check allocates its result and is safe for concurrent use on different
-// reports.
+// Check reads the flows once (an engine.Result's, made as they are read)
+// and returns a report.Check, which render prints. It allocates its result
+// and is safe for concurrent use on different flows.
 package check

@@ -1,18 +1,23 @@
-// Package engine turns packet records plus a cluster inventory into flows,
-// verdicts and reports.
+// Package engine turns packet records plus a cluster inventory into flows
+// and verdicts, and ends in a frozen Result.
 //
 // An Analyzer reads capture.Sources (interleaved by timestamp, so several
 // captures of one node count a packet once) into a table of bidirectional
 // TCP and UDP flows. A packet that tcpdump -i any saw on two interfaces is
 // counted once; when its two sightings carry different addresses, the two
 // flows are the legs of kube-proxy's DNAT and are merged into one connection
-// whose nat_to names the pod kube-proxy chose. Report then orients every
-// connection from client to server and gives it exactly one Verdict, with
-// the evidence behind it. Stream does the same one flow at a time: it keeps
-// 24 bytes a connection and makes each Flow as Report.EachFlow visits it,
-// so that a million flows can be written without being held at once; an
-// Annotator (package mesh predicts expected paths with one) sees each flow
-// as it is made. Collect turns a streamed report into an ordinary one.
+// whose nat_to names the pod kube-proxy chose.
+//
+// Analyzer.Result ends the reading and hands what was read to a Result: it
+// orients every connection from client to server (one 24-byte ref a
+// connection, sorted), and makes the report's facts, summary and warnings
+// once. Result.Flows is an iterator that makes each report.Flow anew as it
+// is yielded: judged (classify.go) into exactly one report.Verdict with its
+// evidence (report.Evidence, a fact and its values), and annotated (package
+// istio predicts the expected path with an Annotator). A million flows can
+// so be written without being held at once, and the Result read as often
+// as wanted; Collect holds them all. Snapshot makes the report of what was
+// read so far without ending the reading (live capture redraws with it).
 //
 // Memory grows with flows, not packets: a flow is a 128-byte record in a
 // paged table (flowtable.go) plus what its payload named. Past
@@ -25,11 +30,12 @@
 // What allocates: Add allocates only for a new flow (a page of the table
 // every 4096 flows, and the index as it doubles) and for what a payload
 // names (SNI, ALPN, HTTP Host), once per flow. Updating a known flow does
-// not allocate. Report allocates freely; Stream allocates a connRef a
-// connection, and each flow's strings while it is visited.
+// not allocate. Making a Result allocates a connRef a connection; each
+// flow's evidence list while it is made (the Evidence values are shared
+// between flows that rest on the same facts).
 //
-// Concurrency: an Analyzer is not safe for concurrent use. A collected
-// Report is a plain value, safe to read from many goroutines once returned;
-// a streamed one is read once, by one goroutine, while its Analyzer is
-// left alone.
+// Concurrency: an Analyzer is not safe for concurrent use. A Result holds
+// nothing of the Analyzer that made it, never changes, and is safe for
+// concurrent use: each iteration of Flows makes its flows with its own
+// caches (Annotators must allow concurrent Annotate calls).
 package engine

@@ -1,14 +1,19 @@
-// Package render renders finished reports: a terminal table, JSON, YAML,
-// Markdown with a Mermaid chart, and one self-contained HTML page.
+// Package render is the one place where pcapcheck's results become text:
+// every output of every command (analyze, compare and live: a terminal
+// table, JSON, YAML, Markdown with a Mermaid chart, one self-contained HTML
+// page; scope and check: a table, JSON, YAML). One -o vocabulary
+// (ParseFormatFor) says which formats each document has.
 //
-// Every renderer takes an analyze.Report or analyze.Comparison that is
-// deterministically sorted, and prints it in order; nothing here decides or
-// sorts verdicts. A streamed report (analyze.Stream) is written flow by
-// flow by the JSON renderer, and made without keeping its flows by the table
-// renderer without WithFlows; the others collect it first. Strings that came from packets or
-// inventories are untrusted: every renderer but JSON and YAML passes them
-// through clean, which spells out control characters, escape sequences and
-// bidi overrides; the table then writes no escape sequence but its own
+// Every renderer takes typed values from package report, deterministically
+// sorted, and prints them in order; nothing here decides or sorts verdicts,
+// and nothing parses a report's text back. A report's flows come beside it
+// as an iter.Seq (an engine.Result's Flows, made as they are read): the JSON
+// renderer writes them one at a time, the summary table reads none, and the
+// others collect them. Strings that came from packets or inventories are
+// untrusted: every renderer but JSON and YAML passes them through Clean, the
+// one sanitizer of the tree (suggest's comments and the CLI's error line use
+// it too), which spells out control characters, escape sequences, line
+// separators and bidi overrides; the table then writes no escape sequence but its own
 // verdict colors (WithColor); Markdown escapes its own syntax and the
 // Mermaid chart writes every syntax character as an entity behind generated
 // node ids; HTML goes through html/template, so they are text, never
