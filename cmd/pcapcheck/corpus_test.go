@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pcapcheck/pcapcheck/internal/report"
+	"github.com/pcapcheck/pcapcheck/internal/testenv"
 )
 
 // corpusDir holds tcpdump's regression captures (../shared/corpus/tcpdump
@@ -93,9 +94,10 @@ type corpusRun struct {
 // naming the file and the problem; none panics, runs over 10 s or takes more
 // than 256 MB. It logs a summary of how the files ended.
 func TestCorpus(t *testing.T) {
+	testenv.Short(t, "runs the binary on every corpus capture")
 	entries, err := os.ReadDir(corpusDir)
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("the capture corpus is absent (%s); see ../shared/corpus/README.md", corpusDir)
+		testenv.Missing(t, "the capture corpus is absent (%s); see ../shared/corpus/README.md", corpusDir)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/engine"
 	"github.com/pcapcheck/pcapcheck/internal/render"
+	"github.com/pcapcheck/pcapcheck/internal/testenv"
 )
 
 // buildPcapcheck builds the command into dir with the given environment
@@ -94,13 +95,10 @@ func setUpLiveNet(t *testing.T) {
 // it, and checks its report against the offline analysis of the pcap it
 // wrote, which tcpdump must read.
 func TestLiveCapture(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces and capture")
-	}
+	testenv.Short(t, "builds network namespaces and captures live")
+	testenv.Root(t, "to create network namespaces and capture")
 	for _, tool := range []string{"ip", "tcpdump", "curl", "python3"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s", tool)
-		}
+		testenv.Tool(t, tool, "apt-get install -y iproute2 tcpdump curl python3")
 	}
 	dir := t.TempDir()
 	bin := buildPcapcheck(t, dir)
@@ -162,9 +160,7 @@ func TestLiveCapture(t *testing.T) {
 }
 
 func TestLiveErrors(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to open an interface")
-	}
+	testenv.Root(t, "to open an interface")
 	tests := []struct {
 		name string
 		args []string
@@ -183,7 +179,9 @@ func TestLiveErrors(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(stderr, "\n"))
 		})
 	}
-	if _, err := exec.LookPath("runuser"); err == nil {
+	if _, err := exec.LookPath("runuser"); err != nil {
+		testenv.MissingPart(t, "runuser is not installed (apt-get install -y util-linux): live's message without CAP_NET_RAW is not checked")
+	} else {
 		// A directory another user can enter: t.TempDir's parent is private.
 		dir, err := os.MkdirTemp("", "pcc-live-")
 		require.NoError(t, err)

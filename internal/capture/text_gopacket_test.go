@@ -15,6 +15,8 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pcapcheck/pcapcheck/internal/testenv"
 )
 
 // TestTextMatchesGopacket reads two real captures with gopacket and the
@@ -43,10 +45,7 @@ func TestTextMatchesGopacket(t *testing.T) {
 // captures with more option sets and checks its text against gopacket in
 // the same way. It is skipped where tcpdump is not installed.
 func TestTextMatchesLiveTcpdump(t *testing.T) {
-	tcpdump, err := exec.LookPath("tcpdump")
-	if err != nil {
-		t.Skip("tcpdump is not installed")
-	}
+	tcpdump := testenv.Tool(t, "tcpdump", "apt-get install -y tcpdump")
 	for _, tc := range []struct {
 		pcap             string
 		args             []string

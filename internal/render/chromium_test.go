@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pcapcheck/pcapcheck/internal/report"
+	"github.com/pcapcheck/pcapcheck/internal/testenv"
 )
 
 // The HTML report is checked in a real browser: headless Chromium, driven
@@ -79,7 +80,7 @@ func startChromium(t *testing.T) *browser {
 		}
 	}
 	if path == "" {
-		t.Skip("chromium is not installed: `make deps-html` (apt-get install -y chromium) installs it; skipping the browser checks of the HTML report")
+		testenv.Missing(t, "chromium is not installed: `make deps-html` (apt-get install -y chromium) installs it; skipping the browser checks of the HTML report")
 	}
 	cmdR, cmdW, err := os.Pipe()
 	require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pcapcheck/pcapcheck/internal/report"
+	"github.com/pcapcheck/pcapcheck/internal/testenv"
 )
 
 func TestParseColorMode(t *testing.T) {
@@ -54,7 +55,7 @@ func TestColorEnabled(t *testing.T) {
 			var out any = file
 			if tt.tty {
 				if ttyErr != nil {
-					t.Skipf("no pseudo-terminal: %v", ttyErr)
+					testenv.Missing(t, "no pseudo-terminal: %v", ttyErr)
 				}
 				out = tty
 			}
