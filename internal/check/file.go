@@ -216,7 +216,8 @@ func shape(n *yaml.Node) string {
 	return strconv.Quote(n.Value)
 }
 
-// inline prints a value of a rule on one line.
+// inline prints a value of a rule on one line: a value with YAML syntax,
+// a newline, a control character or invalid UTF-8 in it is quoted.
 func inline(n *yaml.Node) string {
 	if n.Kind == yaml.SequenceNode {
 		parts := make([]string, len(n.Content))
@@ -228,7 +229,7 @@ func inline(n *yaml.Node) string {
 	if n.Kind != yaml.ScalarNode {
 		return shape(n)
 	}
-	if n.Value == "" || strings.ContainsAny(n.Value, "*:{}[],&!|>'\"%@`#") {
+	if n.Value == "" || strings.ContainsAny(n.Value, "*:{}[],&!|>'\"%@`#") || strconv.Quote(n.Value) != `"`+n.Value+`"` {
 		return strconv.Quote(n.Value)
 	}
 	return n.Value
