@@ -2,24 +2,29 @@ package capture
 
 import (
 	"bufio"
-	"encoding/binary"
 	"io"
 	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// PcapWriter writes a classic pcap file (microsecond timestamps, the host's
-// byte order as libpcap writes it: little-endian here), which every tool
-// reads. It buffers; call Flush when done.
+// PcapWriter writes a classic pcap file (microsecond timestamps,
+// little-endian, as libpcap writes it on such a host), which every tool
+// reads; gopacket's pcapgo.Writer writes the bytes. It buffers; call Flush
+// when done.
 type PcapWriter struct {
-	w       *bufio.Writer
+	buf     *bufio.Writer
+	w       *pcapgo.Writer
 	started bool
-	hdr     [16]byte
 }
 
 // NewPcapWriter returns a writer; the file header is written when the link
 // type is known (the first capture that uses it says).
 func NewPcapWriter(w io.Writer) *PcapWriter {
-	return &PcapWriter{w: bufio.NewWriterSize(w, 1<<16)}
+	buf := bufio.NewWriterSize(w, 1<<16)
+	return &PcapWriter{buf: buf, w: pcapgo.NewWriter(buf)}
 }
 
 // start writes the file header.
@@ -27,31 +32,17 @@ func (pw *PcapWriter) start(link LinkType, snaplen int) error {
 	if pw.started {
 		return nil
 	}
-	var h [pcapFileHeaderLen]byte
-	le := binary.LittleEndian
-	le.PutUint32(h[0:4], pcapMagicMicro)
-	le.PutUint16(h[4:6], 2)
-	le.PutUint16(h[6:8], 4)
-	le.PutUint32(h[16:20], uint32(snaplen))
-	le.PutUint32(h[20:24], uint32(link))
 	pw.started = true
-	_, err := pw.w.Write(h[:])
-	return err
+	return pw.w.WriteFileHeader(uint32(snaplen), layers.LinkType(link))
 }
 
-// WritePacket appends one record. It does not allocate.
+// WritePacket appends one record; origLen is the frame's length on the
+// wire, at least len(data). It does not allocate.
 func (pw *PcapWriter) WritePacket(ts time.Time, data []byte, origLen int) error {
-	le := binary.LittleEndian
-	le.PutUint32(pw.hdr[0:4], uint32(ts.Unix()))
-	le.PutUint32(pw.hdr[4:8], uint32(ts.Nanosecond()/1000))
-	le.PutUint32(pw.hdr[8:12], uint32(len(data)))
-	le.PutUint32(pw.hdr[12:16], uint32(max(origLen, len(data))))
-	if _, err := pw.w.Write(pw.hdr[:]); err != nil {
-		return err
-	}
-	_, err := pw.w.Write(data)
-	return err
+	return pw.w.WritePacket(gopacket.CaptureInfo{
+		Timestamp: ts, CaptureLength: len(data), Length: max(origLen, len(data)),
+	}, data)
 }
 
 // Flush writes what is buffered.
-func (pw *PcapWriter) Flush() error { return pw.w.Flush() }
+func (pw *PcapWriter) Flush() error { return pw.buf.Flush() }
