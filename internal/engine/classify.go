@@ -133,9 +133,35 @@ func addRange(ranges []netip.Prefix, ip netip.Addr) []netip.Prefix {
 	return append(ranges, p)
 }
 
-// judge applies the verdict rules in order: a Service address, a NAT the
-// capture shows, a pod, a node, Istio's SNI, and what remains.
+// judge applies the verdict rules: Istio's own traffic by its role, an
+// application connection the capture shows intercepted by the sidecar,
+// else the addresses (judgeAddresses), and what the capture of the pod's
+// lo adds to them.
 func (c *classifier) judge(cn *conn) judgement {
+	switch {
+	case cn.role != 0 && cn.role != report.RoleSidecarUpstream:
+		return c.judgeRole(cn)
+	case cn.intercepted == report.Intercepted:
+		return c.judgeIntercepted(cn)
+	}
+	j := c.judgeAddresses(cn)
+	switch {
+	case cn.role == report.RoleSidecarUpstream:
+		j.add(report.FactUpstreamLeg, cn.carriedClient, cn.carriedOrig)
+	case cn.intercepted == report.NotIntercepted:
+		j.add(report.FactNotIntercepted, cn.client.Addr())
+		if j.verdict == report.SidecarDNAT {
+			j.verdict = report.PodDirect
+			j.add(report.FactNotInterceptedPod, cn.server)
+		}
+	}
+	return j
+}
+
+// judgeAddresses applies the verdict rules in order: a Service address, a
+// NAT the capture shows, a pod, a node, Istio's SNI, a loopback address,
+// and what remains.
+func (c *classifier) judgeAddresses(cn *conn) judgement {
 	j := judgement{memo: &c.memo}
 	proto := cn.proto
 	var sni peek.IstioSNI
@@ -191,6 +217,11 @@ func (c *classifier) judge(cn *conn) judgement {
 		} else {
 			j.add(report.FactNotInInventory, cn.server.Addr())
 		}
+		return j
+	}
+	if isLoopback(cn.server.Addr()) {
+		j.verdict = report.PodDirect
+		j.add(report.FactLoopback, cn.server.Addr())
 		return j
 	}
 	if c.idx == nil {
@@ -259,6 +290,9 @@ func (c *classifier) judgePod(j *judgement, cn *conn, pod *inventory.Pod, sni pe
 	case clientOwner.Kind == inventory.OwnerNode:
 		j.verdict = report.PodDirect
 		j.add(report.FactClientIsNode, cn.client.Addr(), clientOwner.Node.Name)
+	case cn.proto == capture.UDP:
+		j.verdict = report.PodDirect
+		j.add(report.FactUDPToPod, pod.Ref)
 	case len(backs) == 0:
 		j.verdict = report.PodDirect
 		j.add(report.FactPodBacksNoService, cn.server.Addr(), pod.Ref, pod.From, cn.server.Port(), inventory.Protocol(proto))
@@ -392,4 +426,125 @@ func containsAddr(addrs []netip.Addr, a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// judgeRole: Istio's own traffic in an injected pod, outside the
+// application's data path by design.
+func (c *classifier) judgeRole(cn *conn) judgement {
+	j := judgement{memo: &c.memo, verdict: report.Istio}
+	switch cn.role {
+	case report.RoleControlPlane:
+		j.add(report.FactRoleControlPlane, int(cn.server.Port()))
+	case report.RoleHealthProbe:
+		j.add(report.FactRoleHealthProbe, int(cn.server.Port()))
+	case report.RoleMetricsScrape:
+		j.add(report.FactRoleMetricsScrape, int(cn.server.Port()))
+	case report.RoleEnvoyAdmin:
+		j.add(report.FactRoleEnvoyAdmin, cn.server)
+	case report.RoleDNSCapture:
+		j.add(report.FactRoleDNSCapture, cn.server)
+	case report.RoleHBONE:
+		j.add(report.FactRoleHBONE, int(cn.server.Port()))
+	case report.RoleInbound:
+		if isLoopback(cn.client.Addr()) {
+			j.add(report.FactRoleInboundDelivery, cn.client.Addr())
+		} else {
+			j.add(report.FactRoleInbound, cn.server)
+		}
+	}
+	if c.idx != nil {
+		if svc, port := c.idx.ServiceAt(cn.server.Addr(), cn.server.Port(), cn.proto); svc != nil {
+			j.service = svc.Ref
+			if port != nil {
+				j.servicePort = port.Port
+			}
+		}
+	}
+	return j
+}
+
+// judgeIntercepted: an application connection the capture shows the pod's
+// rules redirecting to the sidecar. Its server is the address the
+// application dialed; the verdict says where the sidecar sent it: the
+// upstream leg when the capture holds it, else the sidecar's registry.
+func (c *classifier) judgeIntercepted(cn *conn) judgement {
+	j := judgement{memo: &c.memo}
+	if cn.legs[1] < 0 {
+		// Only the leg to 15001: the original destination is not shown.
+		j.verdict = report.Unknown
+		j.add(report.FactRedirectOnly, cn.server)
+		return j
+	}
+	j.add(report.FactRedirected, cn.server, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), portOutboundCapture))
+	orig := cn.server
+	if c.idx != nil {
+		if svc, port := c.idx.ServiceAt(orig.Addr(), orig.Port(), cn.proto); svc != nil {
+			j.service = svc.Ref
+			if port != nil {
+				j.servicePort = port.Port
+			}
+		} else if bs := c.backends(orig, cn.proto); len(bs) > 0 {
+			j.service = bs[0].Service
+			if bs[0].Port != nil {
+				j.servicePort = bs[0].Port.Port
+			}
+		}
+	}
+	if j.service.IsZero() && cn.upstreamL7 != nil && cn.upstreamL7.sni != "" {
+		if sni, ok := peek.ParseIstioSNI(cn.upstreamL7.sni); ok {
+			if ns, name, ok := peek.ServiceOf(sni.Host); ok {
+				j.service, j.servicePort = inventory.Ref{Namespace: ns, Name: name}, sni.Port
+			}
+		}
+	}
+	switch {
+	case cn.upstream.IsValid() && cn.upstream == orig && c.isPod(orig):
+		// A pod address dialed directly (a headless service): the sidecar
+		// sends the connection to it as it is.
+		j.verdict = report.SidecarDNAT
+		if len(c.backends(orig, cn.proto)) == 0 {
+			j.verdict = report.PodDirect
+		}
+		j.add(report.FactUpstreamToPod, orig, cn.upstream)
+	case cn.upstream.IsValid() && cn.upstream == orig:
+		j.verdict = report.Passthrough
+		j.add(report.FactUpstreamPassthrough, orig, cn.client.Addr())
+	case cn.upstream.IsValid():
+		j.verdict = report.SidecarDNAT
+		j.add(report.FactUpstreamDNAT, cn.upstream, cn.client.Addr())
+	default:
+		c.interceptedByRegistry(&j, cn)
+	}
+	return j
+}
+
+// isPod reports whether the inventory places a pod at addr's address.
+func (c *classifier) isPod(addr netip.AddrPort) bool {
+	return c.idx != nil && c.idx.Owner(addr.Addr()).Kind == inventory.OwnerPod
+}
+
+// interceptedByRegistry judges an intercepted connection whose upstream
+// leg the capture does not hold, from the client's sidecar registry.
+func (c *classifier) interceptedByRegistry(j *judgement, cn *conn) {
+	j.verdict = report.Unknown
+	if c.idx == nil || j.service.IsZero() || j.servicePort == 0 {
+		j.add(report.FactInterceptedNoUpstream)
+		return
+	}
+	owner := c.idx.Owner(cn.client.Addr())
+	var reg *inventory.Registry
+	if owner.Kind == inventory.OwnerPod {
+		reg = c.idx.Registry(owner.Pod.Ref)
+	}
+	if reg == nil {
+		j.add(report.FactInterceptedNoUpstream)
+		return
+	}
+	if cluster, known := registryKnows(reg, j.service, j.servicePort); known {
+		j.verdict = report.SidecarDNAT
+		j.add(report.FactInterceptedKnows, owner.Pod.Ref, cluster, reg.From)
+		return
+	}
+	j.verdict = report.Passthrough
+	j.add(report.FactInterceptedMisses, owner.Pod.Ref, j.service, j.servicePort, reg.From)
 }

@@ -31,9 +31,12 @@ const (
 	notPaired pairing = iota
 	pairedByPackets
 	pairedByAddresses
+	// pairedByRedirect: the two directions of an application connection
+	// the pod's rules redirected to the sidecar, on lo (inpod.go).
+	pairedByRedirect
 )
 
-var pairingNames = [...]string{notPaired: "", pairedByPackets: "packets", pairedByAddresses: "addresses"}
+var pairingNames = [...]string{notPaired: "", pairedByPackets: "packets", pairedByAddresses: "addresses", pairedByRedirect: "redirect"}
 
 func (p pairing) String() string { return pairingNames[p] }
 
@@ -57,6 +60,17 @@ type conn struct {
 	last       int64
 	ifaces     []int32
 	l7         *l7Info
+
+	// In a pod whose lo the capture holds (inpod.go).
+	intercepted report.Interception
+	role        report.Role
+	// upstream is where the sidecar sent an intercepted connection, when
+	// its upstream leg was found; upstreamL7 what that leg's payload said.
+	upstream   netip.AddrPort
+	upstreamL7 *l7Info
+	// carriedClient and carriedOrig name the application connection an
+	// upstream leg (role sidecar-upstream) carries.
+	carriedClient, carriedOrig netip.AddrPort
 }
 
 // legIDs returns the connection's one or two flows.
@@ -84,6 +98,7 @@ func (a *flowData) connRefs(o *orienter) []connRef {
 			refs = append(refs, a.singleRef(int32(i), o))
 		}
 	}
+	refs, nPairs = a.pairRedirects(refs, nPairs)
 	return a.pairByAddress(refs, nPairs, o)
 }
 
@@ -116,6 +131,11 @@ func (a *flowData) compareRefs(x, y *connRef) int {
 func (a *flowData) expand(r *connRef, o *orienter) conn {
 	c := conn{legs: r.legs, proto: a.table.at(r.legs[0]).key.proto, clientFrom: r.how, pairedBy: r.pairedBy}
 	c.client, c.server, c.natTo = a.ends(r)
+	if r.pairedBy == pairedByRedirect {
+		// The second leg is the application's side of the sidecar's
+		// listener, not a translated destination.
+		c.natTo, c.intercepted = netip.AddrPort{}, report.Intercepted
+	}
 	a.fill(&c, o)
 	return c
 }

@@ -75,7 +75,7 @@ func TestNATLegsAreOneConnection(t *testing.T) {
 				assert.Equal(t, "bookinfo/reviews-v3-f68f94645-bmzrn", f.NATToPod.String())
 				assert.Equal(t, "bookinfo/reviews", f.Service.String())
 				require.Len(t, r.Summary, 1)
-				assert.Equal(t, []report.Server{{Addr: netip.MustParseAddrPort("10.244.2.32:9080"), Pod: ref("bookinfo/reviews-v3-f68f94645-bmzrn")}}, r.Summary[0].Servers)
+				assert.Equal(t, []report.Server{{Addr: netip.MustParseAddrPort("10.244.2.32:9080"), Pod: ref("bookinfo/reviews-v3-f68f94645-bmzrn"), Via: report.Endpoint{AddrPort: netip.MustParseAddrPort("10.96.209.151:9080")}}}, r.Summary[0].Servers, "the pod kube-proxy chose, and the ClusterIP the client sent to")
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
@@ -35,6 +36,7 @@ type Result struct {
 	names1 []report.Interfaces // names as one-element lists, shared by the flows seen on one interface
 	anns   []Annotator
 	report report.Report
+	in     inPod
 }
 
 // Result ends reading: the Analyzer hands what it read to the Result and
@@ -58,7 +60,7 @@ func newResult(d *flowData, anns []Annotator) *Result {
 	refs := d.connRefs(o)
 	// Sorted as connections, on addresses rather than on their text.
 	slices.SortFunc(refs, func(x, y connRef) int { return d.compareRefs(&x, &y) })
-	r := &Result{d: d, refs: refs, names: d.ifaceNames()}
+	r := &Result{d: d, refs: refs, names: d.ifaceNames(), in: d.linkUpstreams(refs, o)}
 	r.names1 = make([]report.Interfaces, len(r.names))
 	for i, n := range r.names {
 		if n != "" {
@@ -68,7 +70,7 @@ func newResult(d *flowData, anns []Annotator) *Result {
 	if len(anns) > 0 {
 		m := r.maker()
 		for i := range r.refs {
-			f := m.flow(&r.refs[i])
+			f := m.flow(i)
 			for _, an := range anns {
 				an.Observe(&f)
 			}
@@ -149,7 +151,7 @@ func (r *Result) makeBatches(batches chan<- []report.Flow, free <-chan []report.
 	m := r.maker()
 	batch := make([]report.Flow, 0, flowBatch)
 	for i := range r.refs {
-		f := m.flow(&r.refs[i])
+		f := m.flow(i)
 		for _, an := range r.anns {
 			an.Annotate(&f)
 		}
@@ -185,24 +187,27 @@ func (r *Result) maker() *flowMaker {
 	return &flowMaker{r: r, o: &orienter{idx: r.d.idx}, cls: newClassifier(r.d.inv, r.d.idx)}
 }
 
-// flow makes the report Flow of a connection.
-func (m *flowMaker) flow(ref *connRef) report.Flow {
+// flow makes the report Flow of the i-th connection.
+func (m *flowMaker) flow(i int) report.Flow {
 	d := m.r.d
-	cn := d.expand(ref, m.o)
+	cn := d.expand(&m.r.refs[i], m.o)
+	m.inPod(i, &cn)
 	j := m.cls.judge(&cn)
 	f := report.Flow{
-		Proto:      cn.proto,
-		Client:     cn.client,
-		Server:     cn.server,
-		Verdict:    j.verdict,
-		Evidence:   j.evidence,
-		Handshake:  cn.handshake,
-		ClientFrom: cn.clientFrom,
-		Packets:    cn.packets,
-		Bytes:      cn.bytes,
-		Duplicates: cn.dups,
-		First:      time.Unix(0, cn.first).UTC(),
-		Last:       time.Unix(0, cn.last).UTC(),
+		Proto:       cn.proto,
+		Client:      cn.client,
+		Server:      cn.server,
+		Verdict:     j.verdict,
+		Evidence:    j.evidence,
+		Handshake:   cn.handshake,
+		ClientFrom:  cn.clientFrom,
+		Role:        cn.role,
+		Intercepted: cn.intercepted,
+		Packets:     cn.packets,
+		Bytes:       cn.bytes,
+		Duplicates:  cn.dups,
+		First:       time.Unix(0, cn.first).UTC(),
+		Last:        time.Unix(0, cn.last).UTC(),
 	}
 	if !j.service.IsZero() {
 		f.Service, f.ServicePort = j.service, j.servicePort
@@ -212,6 +217,10 @@ func (m *flowMaker) flow(ref *connRef) report.Flow {
 	if cn.natTo.IsValid() {
 		f.NATTo = report.Endpoint{AddrPort: cn.natTo}
 		f.NATToPod = m.podAt(cn.natTo.Addr())
+	}
+	if cn.upstream.IsValid() {
+		f.Upstream = report.Endpoint{AddrPort: cn.upstream}
+		f.UpstreamPod = m.podAt(cn.upstream.Addr())
 	}
 	if cn.l7 != nil {
 		f.SNI, f.ALPN = cn.l7.sni, cn.l7.alpn
@@ -230,6 +239,36 @@ func (m *flowMaker) flow(ref *connRef) report.Flow {
 	}
 	f.Interfaces = m.interfaces(cn.ifaces)
 	return f
+}
+
+// inPod adds to the i-th connection what the capture of its pod's lo says:
+// the upstream leg of an intercepted connection, or the connection an
+// upstream leg carries, its role, and whether a connection of such a pod
+// skipped the sidecar.
+func (m *flowMaker) inPod(i int, cn *conn) {
+	in, d := &m.r.in, m.r.d
+	if j, ok := in.upstreamOf[i]; ok {
+		_, cn.upstream, _ = d.ends(&m.r.refs[j])
+		cn.upstreamL7 = d.l7For(d.table.at(m.r.refs[j].legs[0]))
+	}
+	if k, ok := in.upstreams[i]; ok {
+		cn.carriedClient, cn.carriedOrig, _ = d.ends(&m.r.refs[k])
+		cn.role = report.RoleSidecarUpstream
+		return
+	}
+	if cn.intercepted != 0 {
+		return
+	}
+	if _, _, ok := redirectEnd(d.table.at(cn.legs[0]).key); ok && cn.legs[1] < 0 {
+		cn.intercepted = report.Intercepted
+		return
+	}
+	node := d.idx != nil && d.idx.Owner(cn.client.Addr()).Kind == inventory.OwnerNode
+	toService := d.idx != nil && d.idx.Owner(cn.server.Addr()).Kind == inventory.OwnerService
+	if cn.role = roleOf(cn, in.pods, node, toService); cn.role == 0 && cn.proto == capture.TCP &&
+		in.pods[cn.client.Addr()] && !isLoopback(cn.server.Addr()) {
+		cn.intercepted = report.NotIntercepted
+	}
 }
 
 // interfaces names the interfaces of ids, each once.

@@ -108,10 +108,20 @@ func TestVerdicts(t *testing.T) {
 		{
 			name: "a pod port that backs no service", inv: "before",
 			packets: []pk{
+				{flow: "10.244.2.34:50000 > 10.244.2.32:8081", flags: "S"},
+			},
+			verdict: report.PodDirect, client: "10.244.2.34:50000", server: "10.244.2.32:8081", clientFrom: "syn",
+			evidence: "backs no service on port 8081/TCP",
+		},
+		{
+			// Istio's merged metrics port, scraped from another pod: Istio's
+			// own traffic, not the application's.
+			name: "a metrics scrape", inv: "before",
+			packets: []pk{
 				{flow: "10.244.2.34:50000 > 10.244.2.32:15020", flags: "S"},
 			},
-			verdict: report.PodDirect, client: "10.244.2.34:50000", server: "10.244.2.32:15020", clientFrom: "syn",
-			evidence: "backs no service on port 15020/TCP",
+			verdict: report.Istio, client: "10.244.2.34:50000", server: "10.244.2.32:15020", clientFrom: "syn",
+			evidence: "port 15020 serves Istio's metrics",
 		},
 		{
 			name: "a client pod without a sidecar calls a service endpoint", inv: "before",

@@ -85,6 +85,7 @@ var sgr = [...]string{
 	report.Node:        "34",   // blue
 	report.External:    "35",   // magenta
 	report.Unknown:     "2",    // dim
+	report.Istio:       "2;36", // dim cyan: Istio's own traffic
 }
 
 // paint colors a verdict's name when on.
@@ -106,4 +107,23 @@ func paintSet(on bool, set report.VerdictSet) string {
 		parts = append(parts, paint(on, v))
 	}
 	return strings.Join(parts, "+")
+}
+
+// verdictText is a verdict as tables print it, with what qualifies it: the
+// role of Istio's own traffic ("istio: control-plane"), or whether the
+// sidecar intercepted it ("passthrough, intercepted").
+func verdictText(on bool, v report.Verdict, role report.Role, in report.Interception) string {
+	text := paint(on, v)
+	if q := qualifier(role, in); q != "" {
+		text += ", " + q
+	}
+	return text
+}
+
+// qualifier is what qualifies a verdict: a role, or the interception.
+func qualifier(role report.Role, in report.Interception) string {
+	if !role.IsZero() {
+		return role.String()
+	}
+	return in.String()
 }

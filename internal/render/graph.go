@@ -114,9 +114,11 @@ type gedge struct {
 type glane struct {
 	destination string
 	verdict     report.Verdict
-	flows       int
-	packets     int64
-	ambiguous   int
+	// mesh says the lane goes through the client's sidecar (inMesh).
+	mesh      bool
+	flows     int
+	packets   int64
+	ambiguous int
 }
 
 // graph is one client's paths.
@@ -141,10 +143,11 @@ type graphLimits struct {
 type rowKey struct {
 	client, destination report.Label
 	verdict             report.Verdict
+	intercepted         report.Interception
 }
 
 func flowRowKey(f *report.Flow) rowKey {
-	return rowKey{client: f.ClientLabel(), destination: f.DestinationLabel(), verdict: f.Verdict}
+	return rowKey{client: f.ClientLabel(), destination: f.DestinationLabel(), verdict: f.Verdict, intercepted: f.Intercepted}
 }
 
 // tally counts flows and packets.
@@ -165,6 +168,10 @@ func buildGraphs(r *report.Report, flows iter.Seq[*report.Flow], lim graphLimits
 	byRow := map[rowKey]*rowFlows{}
 	clientIPs := map[report.Label][]string{}
 	for f := range flows {
+		if !f.Role.IsZero() {
+			// Istio's own traffic is not a path of the application's.
+			continue
+		}
 		k := flowRowKey(f)
 		rf := byRow[k]
 		if rf == nil {
@@ -183,20 +190,30 @@ func buildGraphs(r *report.Report, flows iter.Seq[*report.Flow], lim graphLimits
 			clientIPs[k.client] = append(clientIPs[k.client], ip)
 		}
 	}
+	var rows []report.SummaryRow
+	for _, row := range r.Summary {
+		if row.Role.IsZero() {
+			rows = append(rows, row)
+		}
+	}
 	var graphs []*graph
-	for i := 0; i < len(r.Summary); {
+	for i := 0; i < len(rows); {
 		j := i
-		for j < len(r.Summary) && r.Summary[j].Client == r.Summary[i].Client {
+		for j < len(rows) && rows[j].Client == rows[i].Client {
 			j++
 		}
-		graphs = append(graphs, buildGraph(r.Summary[i:j], byRow, clientIPs[r.Summary[i].Client], lim))
+		graphs = append(graphs, buildGraph(rows[i:j], byRow, clientIPs[rows[i].Client], lim))
 		i = j
 	}
 	return graphs
 }
 
-// inMesh reports whether a verdict's path goes through the client's sidecar.
-func inMesh(v report.Verdict) bool { return v == report.SidecarDNAT || v == report.Passthrough }
+// inMesh reports whether a row's path goes through the client's sidecar:
+// sidecar-dnat, and passthrough unless the capture shows the sidecar did
+// not intercept it.
+func inMesh(row report.SummaryRow) bool {
+	return row.Verdict == report.SidecarDNAT || row.Verdict == report.Passthrough && row.Intercepted != report.NotIntercepted
+}
 
 // buildGraph draws one client: rows are its summary rows.
 func buildGraph(rows []report.SummaryRow, byRow map[rowKey]*rowFlows, ips []string, lim graphLimits) *graph {
@@ -208,7 +225,7 @@ func buildGraph(rows []report.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 	ordered := make([]report.SummaryRow, 0, len(rows))
 	for _, mesh := range []bool{true, false} {
 		for _, row := range rows {
-			if inMesh(row.Verdict) == mesh {
+			if inMesh(row) == mesh {
 				ordered = append(ordered, row)
 			}
 		}
@@ -232,7 +249,7 @@ func buildGraph(rows []report.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 	var mesh tally
 	verdicts := map[report.Verdict]bool{}
 	for _, row := range ordered {
-		if inMesh(row.Verdict) {
+		if inMesh(row) {
 			mesh.flows += row.Flows
 			mesh.packets += row.Packets
 			verdicts[row.Verdict] = true
@@ -253,13 +270,17 @@ func buildGraph(rows []report.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 
 	for _, row := range ordered {
 		lane := len(g.lanes)
-		g.lanes = append(g.lanes, glane{destination: row.Destination.String(), verdict: row.Verdict, flows: row.Flows, packets: row.Packets, ambiguous: row.Ambiguous})
-		rf := byRow[rowKey{label, row.Destination, row.Verdict}]
-		switch row.Verdict {
-		case report.SidecarDNAT:
+		g.lanes = append(g.lanes, glane{destination: row.Destination.String(), verdict: row.Verdict, mesh: inMesh(row), flows: row.Flows, packets: row.Packets, ambiguous: row.Ambiguous})
+		rf := byRow[rowKey{label, row.Destination, row.Verdict, row.Intercepted}]
+		switch {
+		case row.Verdict == report.SidecarDNAT:
 			g.ends(row, rf, lane, sidecarID, edgeDNAT, kindPod, nil, lim)
-		case report.Passthrough:
-			g.passthrough(row, rf, lane, sidecarID, lim)
+		case row.Verdict == report.Passthrough && inMesh(row):
+			g.passthrough(row, rf, lane, sidecarID, edgePassthrough, lim)
+		case row.Verdict == report.Passthrough:
+			// Never intercepted: straight from the application to the
+			// ClusterIP.
+			g.passthrough(row, rf, lane, clientID, edgeDirect, lim)
 		default:
 			g.ends(row, rf, lane, clientID, edgeDirect, endKind(row.Verdict), nil, lim)
 		}
@@ -268,7 +289,7 @@ func buildGraph(rows []report.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 }
 
 // passthrough draws sidecar → ClusterIP → kube-proxy → the pods it chose.
-func (g *graph) passthrough(row report.SummaryRow, rf *rowFlows, lane, sidecarID int, lim graphLimits) {
+func (g *graph) passthrough(row report.SummaryRow, rf *rowFlows, lane, fromID int, ek edgeKind, lim graphLimits) {
 	// The addresses the client sent to are the ClusterIPs; without flows,
 	// the summary's servers that name no pod are.
 	var cips []netip.AddrPort
@@ -289,7 +310,7 @@ func (g *graph) passthrough(row report.SummaryRow, rf *rowFlows, lane, sidecarID
 	dest := row.Destination.String()
 	cip := g.add(gnode{kind: kindClusterIP, key: key, addr: addrs, col: colClusterIP, lane: lane, title: dest, sub: addrs,
 		tip: []string{"ClusterIP of " + dest, addrs}})
-	g.edges = append(g.edges, gedge{from: sidecarID, to: cip, kind: edgePassthrough, counted: true, flows: row.Flows, packets: row.Packets})
+	g.edges = append(g.edges, gedge{from: fromID, to: cip, kind: ek, counted: true, flows: row.Flows, packets: row.Packets})
 	kp := g.add(gnode{kind: kindKubeProxy, key: "kube-proxy", col: colKubeProxy, lane: lane, title: "kube-proxy", sub: "DNAT",
 		tip: []string{"kube-proxy on the node translates the ClusterIP to a pod"}})
 	g.edges = append(g.edges, gedge{from: cip, to: kp, kind: edgeKubeProxy})

@@ -177,12 +177,9 @@ func side(name string, r *report.Report, flows []report.Flow) sideView {
 	s.Inventory = inventoryView{Files: cleanAll(inv.Files), Pods: inv.Pods, Services: inv.Services, Endpoints: inv.Endpoints,
 		Nodes: inv.Nodes, Registries: cleanAll(inv.Registries)}
 	for _, row := range r.Summary {
-		var servers []string
-		for _, sv := range row.Servers {
-			servers = append(servers, serverLabel(sv))
-		}
+		servers := serverLines(row.Servers)
 		s.Summary = append(s.Summary, summaryView{Client: Clean(row.Client.String()), Destination: Clean(row.Destination.String()),
-			Verdict: row.Verdict.String(), Expected: expectedCell(row.Expected, row.Verdict), Ambiguous: row.Ambiguous,
+			Verdict: row.Verdict.String(), Qualifier: qualifier(row.Role, row.Intercepted), Expected: expectedCell(row.Expected, row.Verdict), Ambiguous: row.Ambiguous,
 			Flows: row.Flows, Packets: row.Packets, Bytes: row.Bytes, Servers: servers})
 		s.Expected = s.Expected || !row.Expected.IsZero()
 	}
@@ -236,9 +233,7 @@ func serverList(r *report.Report, client, destination report.Label) []string {
 	var out []string
 	for _, row := range r.Summary {
 		if row.Client == client && row.Destination == destination {
-			for _, s := range row.Servers {
-				out = append(out, serverLabel(s))
-			}
+			out = append(out, serverLines(row.Servers)...)
 		}
 	}
 	return out
@@ -321,11 +316,11 @@ type (
 		Registries                       []string
 	}
 	summaryView struct {
-		Client, Destination, Verdict string
-		Expected                     string
-		Ambiguous, Flows             int
-		Packets, Bytes               int64
-		Servers                      []string
+		Client, Destination, Verdict, Qualifier string
+		Expected                                string
+		Ambiguous, Flows                        int
+		Packets, Bytes                          int64
+		Servers                                 []string
 	}
 	flowView struct {
 		N                                     int

@@ -221,6 +221,17 @@ func appendFlow(b []byte, f *report.Flow, indent string) []byte {
 		m.str("nat_to", f.NATTo.String())
 	}
 	m.ref("nat_to_pod", f.NATToPod)
+	if !f.Role.IsZero() {
+		m.str("role", f.Role.String())
+	}
+	if !f.Intercepted.IsZero() {
+		m.key("intercepted")
+		m.b = strconv.AppendBool(m.b, f.Intercepted == report.Intercepted)
+	}
+	if f.Upstream.IsValid() {
+		m.str("upstream", f.Upstream.String())
+	}
+	m.ref("upstream_pod", f.UpstreamPod)
 	if len(f.Interfaces) > 0 {
 		m.str("interface", f.Interfaces.String())
 	}

@@ -176,7 +176,7 @@ func place(g *graph) *layout {
 		case n.col == colClient:
 			pn.y = spanCenter(l.lanes, func(placedLane) bool { return true }) - nodeH/2
 		case n.col == colSidecar:
-			pn.y = spanCenter(l.lanes, func(pl placedLane) bool { return inMesh(pl.verdict) }) - nodeH/2
+			pn.y = spanCenter(l.lanes, func(pl placedLane) bool { return pl.mesh }) - nodeH/2
 		case n.col == colEnd:
 			ln := l.lanes[n.lane]
 			pn.y = ln.y + laneHead + next[n.lane]*rowPitch + (rowPitch-nodeH)/2

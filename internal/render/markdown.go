@@ -87,10 +87,10 @@ func (m markdownRenderer) summary(b *bytes.Buffer, rows []report.SummaryRow) {
 	}
 	for _, r := range rows {
 		var servers []string
-		for _, s := range r.Servers {
-			servers = append(servers, mdCell(serverLabel(s)))
+		for _, s := range serverLines(r.Servers) {
+			servers = append(servers, mdCell(s))
 		}
-		verdict := r.Verdict.String()
+		verdict := verdictText(false, r.Verdict, r.Role, r.Intercepted)
 		if r.Ambiguous > 0 {
 			verdict += fmt.Sprintf(" (%d ambiguous)", r.Ambiguous)
 		}
@@ -126,8 +126,8 @@ func mdServers(r *report.Report, ch report.Change) string {
 	var out []string
 	for _, row := range r.Summary {
 		if row.Client == ch.Client && row.Destination == ch.Destination {
-			for _, s := range row.Servers {
-				out = append(out, mdCell(serverLabel(s)))
+			for _, s := range serverLines(row.Servers) {
+				out = append(out, mdCell(s))
 			}
 		}
 	}

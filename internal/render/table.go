@@ -82,9 +82,7 @@ func serverCell(r *report.Report, client, destination report.Label) string {
 	var lines []string
 	for _, row := range r.Summary {
 		if row.Client == client && row.Destination == destination {
-			for _, s := range row.Servers {
-				lines = append(lines, serverLabel(s))
-			}
+			lines = append(lines, serverLines(row.Servers)...)
 		}
 	}
 	if len(lines) == 0 {
@@ -98,6 +96,21 @@ func serverLabel(s report.Server) string {
 		return Clean(s.Addr.String())
 	}
 	return Clean(s.Addr.String() + " " + s.Pod.Name)
+}
+
+// serverLines lists a row's servers, one a line: the pods kube-proxy chose
+// come after the ClusterIP they were reached through ("10.96.0.1:80 →").
+func serverLines(servers []report.Server) []string {
+	var out []string
+	var via report.Endpoint
+	for _, s := range servers {
+		if s.Via.IsValid() && s.Via != via {
+			out = append(out, Clean(s.Via.String())+" →")
+		}
+		via = s.Via
+		out = append(out, serverLabel(s))
+	}
+	return out
 }
 
 func (t tableRenderer) captures(b *bytes.Buffer, caps []report.Capture) {
@@ -128,14 +141,11 @@ func (t tableRenderer) summary(b *bytes.Buffer, rows []report.SummaryRow) {
 	}
 	tbl := newTable(b, header...)
 	for _, row := range rows {
-		verdict := paint(t.o.color, row.Verdict)
+		verdict := verdictText(t.o.color, row.Verdict, row.Role, row.Intercepted)
 		if row.Ambiguous > 0 {
 			verdict += fmt.Sprintf(" (%d ambiguous)", row.Ambiguous)
 		}
-		var servers []string
-		for _, s := range row.Servers {
-			servers = append(servers, serverLabel(s))
-		}
+		servers := serverLines(row.Servers)
 		cells := []string{Clean(row.Client.String()), Clean(row.Destination.String()), verdict, strconv.Itoa(row.Flows),
 			strconv.FormatInt(row.Packets, 10), strconv.FormatInt(row.Bytes, 10), strings.Join(servers, "\n")}
 		if expected {
@@ -173,7 +183,7 @@ func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], unda
 	for f := range flows {
 		i++
 		rows = append(rows, []string{strconv.Itoa(i), f.Proto.String(), Clean(f.Client.String()), Clean(f.Server.String()), dash(Clean(addrText(f.NATTo.AddrPort))), dash(Clean(f.Service.String())),
-			paint(t.o.color, f.Verdict), dash(f.Handshake.String()), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated)})
+			verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), dash(f.Handshake.String()), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated)})
 		t.evidence(&ev, i, f)
 	}
 	if i == 0 {
@@ -191,7 +201,14 @@ func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], unda
 
 // evidence writes the i-th flow's evidence.
 func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow) {
-	fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i, f.Proto, Clean(f.Client.String()), Clean(f.Server.String()), paint(t.o.color, f.Verdict), f.ClientFrom)
+	fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i, f.Proto, Clean(f.Client.String()), Clean(f.Server.String()), verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), f.ClientFrom)
+	if f.Upstream.IsValid() {
+		up := f.Upstream.String()
+		if !f.UpstreamPod.IsZero() {
+			up += " " + f.UpstreamPod.String()
+		}
+		fmt.Fprintf(b, "    upstream: %s\n", Clean(up))
+	}
 	for _, l7 := range l7Facts(f) {
 		fmt.Fprintf(b, "    %s\n", l7)
 	}

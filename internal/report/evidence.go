@@ -63,6 +63,29 @@ const (
 	FactAggregateAll    // the last aggregate past --max-flows
 	FactAllDuplicates   // every packet was counted on another flow
 
+	// Inside an injected pod (a capture that holds its lo).
+	FactRedirected            // the pod's rules sent the connection to the sidecar's 15001
+	FactUpstreamDNAT          // the sidecar's upstream leg goes to an endpoint it picked
+	FactUpstreamPassthrough   // the sidecar's upstream leg goes to the original destination
+	FactUpstreamToPod         // the sidecar sent it on to the pod the application dialed
+	FactInterceptedKnows      // no upstream leg in the capture; the registry has the service
+	FactInterceptedMisses     // no upstream leg in the capture; the registry lacks the service
+	FactInterceptedNoUpstream // no upstream leg and no registry: where it went is not shown
+	FactRedirectOnly          // the redirected leg only: the original destination is not shown
+	FactNotIntercepted        // the capture holds the pod's lo, yet this connection skipped the sidecar
+	FactNotInterceptedPod     // ... and went to a pod IP: no sidecar picked it
+	FactUpstreamLeg           // this flow is the sidecar's upstream leg of intercepted connections
+	FactUDPToPod              // UDP to a pod IP: the client picked the pod itself
+	FactLoopback              // a loopback address: the pod talking to itself
+	FactRoleControlPlane
+	FactRoleHealthProbe
+	FactRoleMetricsScrape
+	FactRoleEnvoyAdmin
+	FactRoleDNSCapture
+	FactRoleInbound
+	FactRoleInboundDelivery
+	FactRoleHBONE
+
 	numFacts
 )
 
@@ -114,6 +137,28 @@ var factText = [numFacts]struct {
 	FactAggregateServer: {format: "aggregate: the flows past the flow limit (--max-flows) from any client to this server"},
 	FactAggregateAll:    {format: "aggregate: the flows past the flow limit (--max-flows) that no other aggregate took"},
 	FactAllDuplicates:   {format: "all %d packets of this flow were also seen as another flow's; they are counted there"},
+
+	FactRedirected:            {format: "the pod's rules redirected the connection to %s to the sidecar (%s on lo): the sidecar intercepted it"},
+	FactUpstreamDNAT:          {format: "the sidecar sent it to %s, an endpoint it picked (its upstream leg from %s): in the mesh"},
+	FactUpstreamPassthrough:   {format: "the sidecar passed it through to the original destination %s (its upstream leg from %s, PassthroughCluster): it leaves the mesh and kube-proxy picks the pod"},
+	FactUpstreamToPod:         {format: "the sidecar sent it on to %s, the pod address the application dialed (its upstream leg from %s)"},
+	FactInterceptedKnows:      {format: "the capture does not show where the sidecar sent it; the sidecar of %s knows %s (%s), so it picked an endpoint", ambiguous: true},
+	FactInterceptedMisses:     {format: "the capture does not show where the sidecar sent it; the sidecar of %s does not know %s port %d (%s), so it passed it through", ambiguous: true},
+	FactInterceptedNoUpstream: {format: "the capture does not show where the sidecar sent it (capture -i any in the pod to see its upstream leg on eth0, or give istioctl proxy-config endpoint output)"},
+	FactRedirectOnly:          {format: "only the redirected leg to %s is in the capture: the address the application dialed is not (capture -i any or -i lo in the pod holds both directions)"},
+	FactNotIntercepted:        {format: "the capture holds the lo of %s, where its other connections went to the sidecar, yet this one left the pod without it: never intercepted (an excluded port or address range: traffic.sidecar.istio.io/excludeOutboundPorts or excludeOutboundIPRanges)"},
+	FactNotInterceptedPod:     {format: "no sidecar picked %s: the client addressed the pod itself"},
+	FactUpstreamLeg:           {format: "this is the sidecar's upstream leg of %s's connection to %s, which the capture shows intercepted on lo; that connection is counted as the application's flow"},
+	FactUDPToPod:              {format: "the sidecar does not intercept UDP: the client addressed pod %s itself"},
+	FactLoopback:              {format: "%s is a loopback address: the pod talking to itself, never leaving it"},
+	FactRoleControlPlane:      {format: "port %d is istiod's: istio-agent's control-plane connection (uid 1337, never redirected), not the application's traffic"},
+	FactRoleHealthProbe:       {format: "port %d is the agent's health port, where the injector sends kubelet's probes: not the application's traffic"},
+	FactRoleMetricsScrape:     {format: "port %d serves Istio's metrics: a scrape, not the application's traffic"},
+	FactRoleEnvoyAdmin:        {format: "%s is Envoy's admin port, inside the pod"},
+	FactRoleDNSCapture:        {format: "%s is the agent's DNS proxy: the pod's rules capture its DNS there"},
+	FactRoleInbound:           {format: "a connection into %s: the pod's rules send it to the sidecar's inbound port 15006, which delivers it to the application"},
+	FactRoleInboundDelivery:   {format: "the sidecar delivering an inbound connection to the application from %s over lo"},
+	FactRoleHBONE:             {format: "port %d is Istio's HBONE tunnel"},
 }
 
 // AmbiguousPrefix starts the text of evidence that allows another reading.

@@ -104,6 +104,18 @@ type Flow struct {
 	// its pod.
 	NATTo    Endpoint      `json:"nat_to,omitzero" yaml:"nat_to,omitempty"`
 	NATToPod inventory.Ref `json:"nat_to_pod,omitzero" yaml:"nat_to_pod,omitempty"`
+	// Role says what the connection is when it is Istio's own traffic in
+	// an injected pod; zero for the application's traffic.
+	Role Role `json:"role,omitzero" yaml:"role,omitempty"`
+	// Intercepted says whether the capture shows the pod's rules sending
+	// the connection to the sidecar; zero when it cannot tell (the capture
+	// does not hold the pod's lo).
+	Intercepted Interception `json:"intercepted,omitzero" yaml:"intercepted,omitempty"`
+	// Upstream is where the sidecar sent an intercepted connection, when
+	// the capture shows its upstream leg: the endpoint it picked, or the
+	// original destination it passed the connection through to.
+	Upstream    Endpoint      `json:"upstream,omitzero" yaml:"upstream,omitempty"`
+	UpstreamPod inventory.Ref `json:"upstream_pod,omitzero" yaml:"upstream_pod,omitempty"`
 	// Interfaces lists the interfaces the flow was seen on.
 	Interfaces Interfaces `json:"interface,omitempty" yaml:"interface,omitempty"`
 	// Handshake is what the capture shows of the TCP handshake; zero for UDP.
@@ -160,10 +172,15 @@ func (f *Flow) DestinationLabel() Label {
 }
 
 // Reached is the server the flow's traffic reached: the pod kube-proxy
-// picked when the capture shows it, else the address the client sent to.
+// picked when the capture shows it (Via the address the client sent to),
+// the endpoint the sidecar picked for an intercepted connection, else the
+// address the client sent to.
 func (f *Flow) Reached() Server {
-	if f.NATTo.IsValid() {
-		return Server{Addr: f.NATTo.AddrPort, Pod: f.NATToPod}
+	switch {
+	case f.NATTo.IsValid():
+		return Server{Addr: f.NATTo.AddrPort, Pod: f.NATToPod, Via: Endpoint{f.Server}}
+	case f.Upstream.IsValid() && f.Upstream.AddrPort != f.Server:
+		return Server{Addr: f.Upstream.AddrPort, Pod: f.UpstreamPod}
 	}
 	return Server{Addr: f.Server, Pod: f.ServerPod}
 }
@@ -173,7 +190,10 @@ type SummaryRow struct {
 	Client      Label   `json:"client" yaml:"client"`
 	Destination Label   `json:"destination" yaml:"destination"`
 	Verdict     Verdict `json:"verdict" yaml:"verdict"`
-	Flows       int     `json:"flows" yaml:"flows"`
+	// Role and Intercepted are the row's flows', as in Flow.
+	Role        Role         `json:"role,omitzero" yaml:"role,omitempty"`
+	Intercepted Interception `json:"intercepted,omitzero" yaml:"intercepted,omitempty"`
+	Flows       int          `json:"flows" yaml:"flows"`
 	// Ambiguous counts the flows whose evidence allows another reading.
 	Ambiguous int      `json:"ambiguous,omitempty" yaml:"ambiguous,omitempty"`
 	Packets   int64    `json:"packets" yaml:"packets"`
@@ -191,6 +211,9 @@ type SummaryRow struct {
 type Server struct {
 	Addr netip.AddrPort `json:"addr" yaml:"addr"`
 	Pod  inventory.Ref  `json:"pod,omitzero" yaml:"pod,omitempty"`
+	// Via is the ClusterIP the client sent to, when Addr is the pod
+	// kube-proxy chose.
+	Via Endpoint `json:"via,omitzero" yaml:"via,omitempty"`
 }
 
 // MeshFacts says what Istio configuration predicted the expected paths.

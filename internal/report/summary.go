@@ -21,6 +21,8 @@ type Summarizer struct {
 type summaryKey struct {
 	client, destination Label
 	verdict             Verdict
+	role                Role
+	intercepted         Interception
 }
 
 // summaryAcc is a row being summed, with the explanations of its flows'
@@ -32,13 +34,14 @@ type summaryAcc struct {
 
 // Add counts f in its row.
 func (s *Summarizer) Add(f *Flow) {
-	k := summaryKey{client: f.ClientLabel(), destination: f.DestinationLabel(), verdict: f.Verdict}
+	k := summaryKey{client: f.ClientLabel(), destination: f.DestinationLabel(), verdict: f.Verdict, role: f.Role, intercepted: f.Intercepted}
 	row, ok := s.rowsByKey[k]
 	if !ok {
 		if s.rowsByKey == nil {
 			s.rowsByKey = map[summaryKey]*summaryAcc{}
 		}
-		row = &summaryAcc{SummaryRow: SummaryRow{Client: k.client, Destination: k.destination, Verdict: k.verdict, Servers: []Server{}}}
+		row = &summaryAcc{SummaryRow: SummaryRow{Client: k.client, Destination: k.destination, Verdict: k.verdict,
+			Role: k.role, Intercepted: k.intercepted, Servers: []Server{}}}
 		s.rowsByKey[k] = row
 		s.order = append(s.order, k)
 	}
@@ -78,7 +81,8 @@ func (s *Summarizer) Rows() []SummaryRow {
 		out = append(out, row.SummaryRow)
 	}
 	slices.SortFunc(out, func(x, y SummaryRow) int {
-		return cmp.Or(x.Client.Compare(y.Client), x.Destination.Compare(y.Destination), cmp.Compare(x.Verdict, y.Verdict))
+		return cmp.Or(x.Client.Compare(y.Client), x.Destination.Compare(y.Destination), cmp.Compare(x.Verdict, y.Verdict),
+			cmp.Compare(x.Role, y.Role), cmp.Compare(x.Intercepted, y.Intercepted))
 	})
 	return out
 }

@@ -27,12 +27,18 @@ const (
 	External
 	// Unknown: not enough information to tell; the evidence says what is missing.
 	Unknown
+	// Istio: the traffic of Istio's own machinery in an injected pod (its
+	// Role says which: the agent's control-plane connection, probes,
+	// metrics scrapes, Envoy's admin port, DNS capture, inbound delivery,
+	// HBONE). It is outside the application's data path by design, and never
+	// the application's traffic bypassing the mesh.
+	Istio
 	numVerdicts
 )
 
 var verdictNames = [numVerdicts]string{
 	verdictInvalid: "invalid", SidecarDNAT: "sidecar-dnat", Passthrough: "passthrough",
-	PodDirect: "pod-direct", Node: "node", External: "external", Unknown: "unknown",
+	PodDirect: "pod-direct", Node: "node", External: "external", Unknown: "unknown", Istio: "istio",
 }
 
 // String returns the verdict's name as reports print it.
