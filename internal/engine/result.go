@@ -34,9 +34,26 @@ type Result struct {
 	refs   []connRef
 	names  []string
 	names1 []report.Interfaces // names as one-element lists, shared by the flows seen on one interface
-	anns   []Annotator
 	report report.Report
 	in     inPod
+	// judged holds, a connection, what making its flow decided (verdict,
+	// evidence, service, expected path), so that Flows assembles the
+	// flows again without judging or annotating them; the lists it
+	// indexes are shared by the flows.
+	judged   []judged
+	evidence [][]*report.Evidence
+	services []inventory.Ref
+	whys     []string
+}
+
+// judged is what making a flow decided: 24 bytes a connection.
+type judged struct {
+	evidence, service, why int32 // indexes of Result's lists; -1 for none
+	servicePort            uint16
+	verdict                report.Verdict
+	role                   report.Role
+	intercepted            report.Interception
+	expected               report.Path
 }
 
 // Result ends reading: the Analyzer hands what it read to the Result and
@@ -67,8 +84,8 @@ func newResult(d *flowData, anns []Annotator) *Result {
 			r.names1[i] = report.Interfaces{n}
 		}
 	}
+	m := r.maker()
 	if len(anns) > 0 {
-		m := r.maker()
 		for i := range r.refs {
 			f := m.flow(i)
 			for _, an := range anns {
@@ -76,10 +93,18 @@ func newResult(d *flowData, anns []Annotator) *Result {
 			}
 		}
 	}
-	r.anns = anns
+	// Each flow is judged and annotated once, here; Flows assembles them
+	// again from what is kept.
 	var sum report.Summarizer
-	for f := range r.Flows() {
-		sum.Add(f)
+	in := interner{evidence: map[evidenceKey]int32{}, services: map[inventory.Ref]int32{}, whys: map[string]int32{}}
+	r.judged = make([]judged, len(r.refs))
+	for i := range r.refs {
+		f := m.flow(i)
+		for _, an := range anns {
+			an.Annotate(&f)
+		}
+		r.judged[i] = in.keep(r, &f)
+		sum.Add(&f)
 	}
 	r.report = report.Report{
 		Schema: report.SchemaAnalyze, Captures: d.captureFacts(), Inventory: d.inventoryFacts(),
@@ -151,11 +176,7 @@ func (r *Result) makeBatches(batches chan<- []report.Flow, free <-chan []report.
 	m := r.maker()
 	batch := make([]report.Flow, 0, flowBatch)
 	for i := range r.refs {
-		f := m.flow(i)
-		for _, an := range r.anns {
-			an.Annotate(&f)
-		}
-		batch = append(batch, f)
+		batch = append(batch, m.assemble(i))
 		if len(batch) < flowBatch && i < len(r.refs)-1 {
 			continue
 		}
@@ -187,30 +208,64 @@ func (r *Result) maker() *flowMaker {
 	return &flowMaker{r: r, o: &orienter{idx: r.d.idx}, cls: newClassifier(r.d.inv, r.d.idx)}
 }
 
-// flow makes the report Flow of the i-th connection.
+// flow makes the report Flow of the i-th connection, judging it.
 func (m *flowMaker) flow(i int) report.Flow {
 	d := m.r.d
 	cn := d.expand(&m.r.refs[i], m.o)
 	m.inPod(i, &cn)
 	j := m.cls.judge(&cn)
-	f := report.Flow{
-		Proto:       cn.proto,
-		Client:      cn.client,
-		Server:      cn.server,
-		Verdict:     j.verdict,
-		Evidence:    j.evidence,
-		Handshake:   cn.handshake,
-		ClientFrom:  cn.clientFrom,
-		Role:        cn.role,
-		Intercepted: cn.intercepted,
-		Packets:     cn.packets,
-		Bytes:       cn.bytes,
-		Duplicates:  cn.dups,
-		First:       time.Unix(0, cn.first).UTC(),
-		Last:        time.Unix(0, cn.last).UTC(),
-	}
+	f := m.flowOf(&cn)
+	f.Verdict, f.Evidence, f.Role, f.Intercepted = j.verdict, j.evidence, cn.role, cn.intercepted
 	if !j.service.IsZero() {
 		f.Service, f.ServicePort = j.service, j.servicePort
+	}
+	if cn.l7 != nil && cn.l7.incomplete && cn.l7.sni == "" {
+		f.Evidence = append(f.Evidence, m.cls.memo.say(report.FactHelloIncomplete))
+	}
+	for _, li := range cn.legIDs() {
+		if level := d.table.at(li).folded; level != notFolded {
+			f.Evidence = append(f.Evidence, m.cls.memo.say(foldFacts[level]))
+		}
+	}
+	if cn.packets == 0 && cn.dups > 0 {
+		f.Evidence = append(f.Evidence, m.cls.memo.say(report.FactAllDuplicates, int(cn.dups)))
+	}
+	return f
+}
+
+// assemble makes the i-th flow again from what judging it decided.
+func (m *flowMaker) assemble(i int) report.Flow {
+	r := m.r
+	cn := r.d.expand(&r.refs[i], m.o)
+	jd := &r.judged[i]
+	if j, ok := r.in.upstreamOf[i]; ok {
+		_, cn.upstream, _ = r.d.ends(&r.refs[j])
+	}
+	f := m.flowOf(&cn)
+	f.Verdict, f.Evidence, f.Role, f.Intercepted, f.Expected = jd.verdict, r.evidence[jd.evidence], jd.role, jd.intercepted, jd.expected
+	if jd.service >= 0 {
+		f.Service, f.ServicePort = r.services[jd.service], jd.servicePort
+	}
+	if jd.why >= 0 {
+		f.ExpectedWhy = r.whys[jd.why]
+	}
+	return f
+}
+
+// flowOf makes what a flow says of its connection: addresses, pods,
+// counters, times, what the payload named, the interfaces.
+func (m *flowMaker) flowOf(cn *conn) report.Flow {
+	f := report.Flow{
+		Proto:      cn.proto,
+		Client:     cn.client,
+		Server:     cn.server,
+		Handshake:  cn.handshake,
+		ClientFrom: cn.clientFrom,
+		Packets:    cn.packets,
+		Bytes:      cn.bytes,
+		Duplicates: cn.dups,
+		First:      time.Unix(0, cn.first).UTC(),
+		Last:       time.Unix(0, cn.last).UTC(),
 	}
 	f.ClientPod = m.podAt(cn.client.Addr())
 	f.ServerPod = m.podAt(cn.server.Addr())
@@ -225,20 +280,67 @@ func (m *flowMaker) flow(i int) report.Flow {
 	if cn.l7 != nil {
 		f.SNI, f.ALPN = cn.l7.sni, cn.l7.alpn
 		f.HTTPHost, f.HTTPRequest = cn.l7.httpHost, cn.l7.httpReq
-		if cn.l7.incomplete && cn.l7.sni == "" {
-			f.Evidence = append(f.Evidence, m.cls.memo.say(report.FactHelloIncomplete))
-		}
-	}
-	for _, li := range cn.legIDs() {
-		if level := d.table.at(li).folded; level != notFolded {
-			f.Evidence = append(f.Evidence, m.cls.memo.say(foldFacts[level]))
-		}
-	}
-	if cn.packets == 0 && cn.dups > 0 {
-		f.Evidence = append(f.Evidence, m.cls.memo.say(report.FactAllDuplicates, int(cn.dups)))
 	}
 	f.Interfaces = m.interfaces(cn.ifaces)
 	return f
+}
+
+// interner keeps what judging decided in lists the flows share: evidence
+// lists by their Evidence values (which the memo shares), services and
+// explanations by value.
+type interner struct {
+	evidence map[evidenceKey]int32
+	services map[inventory.Ref]int32
+	whys     map[string]int32
+}
+
+// evidenceKey is an evidence list of up to maxKeyEvidence entries.
+type evidenceKey struct {
+	n  int
+	ev [maxKeyEvidence]*report.Evidence
+}
+
+const maxKeyEvidence = 8
+
+// keep records what judging f decided and returns it as judged.
+func (in *interner) keep(r *Result, f *report.Flow) judged {
+	jd := judged{evidence: -1, service: -1, why: -1, servicePort: f.ServicePort, verdict: f.Verdict,
+		role: f.Role, intercepted: f.Intercepted, expected: f.Expected}
+	if len(f.Evidence) <= maxKeyEvidence {
+		k := evidenceKey{n: len(f.Evidence)}
+		copy(k.ev[:], f.Evidence)
+		idx, ok := in.evidence[k]
+		if !ok {
+			idx = int32(len(r.evidence))
+			in.evidence[k] = idx
+			r.evidence = append(r.evidence, slices.Clip(f.Evidence))
+		}
+		jd.evidence = idx
+	} else {
+		jd.evidence = int32(len(r.evidence))
+		r.evidence = append(r.evidence, slices.Clip(f.Evidence))
+	}
+	// The flow shares the kept list, as its next makings will.
+	f.Evidence = r.evidence[jd.evidence]
+	if !f.Service.IsZero() {
+		idx, ok := in.services[f.Service]
+		if !ok {
+			idx = int32(len(r.services))
+			in.services[f.Service] = idx
+			r.services = append(r.services, f.Service)
+		}
+		jd.service = idx
+	}
+	if f.ExpectedWhy != "" {
+		idx, ok := in.whys[f.ExpectedWhy]
+		if !ok {
+			idx = int32(len(r.whys))
+			in.whys[f.ExpectedWhy] = idx
+			r.whys = append(r.whys, f.ExpectedWhy)
+		}
+		jd.why = idx
+	}
+	return jd
 }
 
 // inPod adds to the i-th connection what the capture of its pod's lo says:
