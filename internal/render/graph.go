@@ -248,7 +248,9 @@ func buildGraph(rows []report.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 	sidecarID := -1
 	var mesh tally
 	verdicts := map[report.Verdict]bool{}
+	intercepted := false
 	for _, row := range ordered {
+		intercepted = intercepted || row.Intercepted == report.Intercepted
 		if inMesh(row) {
 			mesh.flows += row.Flows
 			mesh.packets += row.Packets
@@ -263,8 +265,13 @@ func buildGraph(rows []report.SummaryRow, byRow map[rowKey]*rowFlows, ips []stri
 		case !verdicts[report.SidecarDNAT]:
 			sub = "passes through"
 		}
-		sidecarID = g.add(gnode{kind: kindSidecar, key: client, col: colSidecar, lane: -1, title: "istio-proxy", sub: sub,
-			tip: []string{"the istio-proxy sidecar of " + client}})
+		tip := []string{"the istio-proxy sidecar of " + client}
+		if intercepted {
+			// The capture holds the pod's lo: the REDIRECT is seen.
+			sub = "intercepted · " + sub
+			tip = append(tip, "the capture shows the pod's rules redirecting the connections to it (127.0.0.1:15001 on lo)")
+		}
+		sidecarID = g.add(gnode{kind: kindSidecar, key: client, col: colSidecar, lane: -1, title: "istio-proxy", sub: sub, tip: tip})
 		g.edges = append(g.edges, gedge{from: clientID, to: sidecarID, kind: edgeMesh, counted: true, flows: mesh.flows, packets: mesh.packets})
 	}
 
