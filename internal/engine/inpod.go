@@ -203,8 +203,14 @@ func (a *flowData) span(r *connRef) (first, last int64) {
 // SNI names.
 func (a *flowData) carries(r *connRef, orig netip.AddrPort, o *orienter) bool {
 	_, server, _ := a.ends(r)
-	if o.idx != nil && o.idx.Owner(orig.Addr()).Kind != 0 && o.backsServiceAt(server, orig, capture.TCP) {
-		return true
+	if o.idx != nil {
+		if svc, _ := o.idx.ServiceAt(orig.Addr(), orig.Port(), capture.TCP); svc != nil {
+			for _, b := range o.idx.Backends(server.Addr(), server.Port(), capture.TCP) {
+				if b.Service == svc.Ref {
+					return true
+				}
+			}
+		}
 	}
 	l7 := a.l7For(a.table.at(r.legs[0]))
 	if l7 == nil || l7.sni == "" {
@@ -227,12 +233,13 @@ func (a *flowData) carries(r *connRef, orig netip.AddrPort, o *orienter) bool {
 
 // roleOf names Istio's own traffic by its ports and addresses; zero for
 // the application's. pods are the pods whose lo the capture holds: a
-// connection into one of them from elsewhere is inbound. nodeClient says
-// the client is a node; toService that the server is a Service address: the
+// connection into one of them from elsewhere is inbound. podClient says
+// the client is a known pod (Prometheus scrapes 15020 from a pod; kubelet
+// probes it from the node, which is no pod); toService that the server is a Service address: the
 // agent dials istiod's Service, never redirected, and names it in its SNI,
 // while a connection to istiod's pod that a sidecar picked (an application
 // calling istiod through the mesh) is the application's.
-func roleOf(cn *conn, pods map[netip.Addr]bool, nodeClient, toService bool) report.Role {
+func roleOf(cn *conn, pods map[netip.Addr]bool, podClient, toService bool) report.Role {
 	sp := cn.server.Port()
 	switch {
 	case slices.Contains(inboundSource[:], cn.client.Addr().Unmap()):
@@ -247,7 +254,7 @@ func roleOf(cn *conn, pods map[netip.Addr]bool, nodeClient, toService bool) repo
 		return report.RoleControlPlane
 	case sp == portHBONE:
 		return report.RoleHBONE
-	case sp == portAgentHealth || sp == portAgentMetrics && nodeClient:
+	case sp == portAgentHealth || sp == portAgentMetrics && !podClient:
 		return report.RoleHealthProbe
 	case sp == portAgentMetrics || sp == portEnvoyMetrics:
 		return report.RoleMetricsScrape

@@ -365,9 +365,9 @@ func (m *flowMaker) inPod(i int, cn *conn) {
 		cn.intercepted = report.Intercepted
 		return
 	}
-	node := d.idx != nil && d.idx.Owner(cn.client.Addr()).Kind == inventory.OwnerNode
+	podClient := d.idx != nil && d.idx.Owner(cn.client.Addr()).Kind == inventory.OwnerPod
 	toService := d.idx != nil && d.idx.Owner(cn.server.Addr()).Kind == inventory.OwnerService
-	if cn.role = roleOf(cn, in.pods, node, toService); cn.role == 0 && cn.proto == capture.TCP &&
+	if cn.role = roleOf(cn, in.pods, podClient, toService); cn.role == 0 && cn.proto == capture.TCP &&
 		in.pods[cn.client.Addr()] && !isLoopback(cn.server.Addr()) {
 		cn.intercepted = report.NotIntercepted
 	}

@@ -232,7 +232,7 @@ func captureNames(caps []report.Capture) []string {
 func serverList(r *report.Report, client, destination report.Label) []string {
 	var out []string
 	for _, row := range r.Summary {
-		if row.Client == client && row.Destination == destination {
+		if row.Client == client && row.Destination == destination && row.Role != report.RoleSidecarUpstream {
 			out = append(out, serverLines(row.Servers)...)
 		}
 	}

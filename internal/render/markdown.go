@@ -78,7 +78,8 @@ func (m markdownRenderer) Comparison(w io.Writer, c *report.Comparison, before, 
 	return err
 }
 
-func (m markdownRenderer) summary(b *bytes.Buffer, rows []report.SummaryRow) {
+func (m markdownRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
+	rows, _ := appRows(all)
 	expected := slices.ContainsFunc(rows, func(r report.SummaryRow) bool { return !r.Expected.IsZero() })
 	if expected {
 		b.WriteString("| Client | Destination | Verdict | Expected | Flows | Packets | Bytes | Servers |\n|---|---|---|---|---:|---:|---:|---|\n")
@@ -125,7 +126,7 @@ func (m markdownRenderer) flows(b *bytes.Buffer, title string, flows []report.Fl
 func mdServers(r *report.Report, ch report.Change) string {
 	var out []string
 	for _, row := range r.Summary {
-		if row.Client == ch.Client && row.Destination == ch.Destination {
+		if row.Client == ch.Client && row.Destination == ch.Destination && row.Role != report.RoleSidecarUpstream {
 			for _, s := range serverLines(row.Servers) {
 				out = append(out, mdCell(s))
 			}

@@ -81,7 +81,7 @@ func allChanges(c *report.Comparison) []report.Change {
 func serverCell(r *report.Report, client, destination report.Label) string {
 	var lines []string
 	for _, row := range r.Summary {
-		if row.Client == client && row.Destination == destination {
+		if row.Client == client && row.Destination == destination && row.Role != report.RoleSidecarUpstream {
 			lines = append(lines, serverLines(row.Servers)...)
 		}
 	}
@@ -129,7 +129,13 @@ func (t tableRenderer) captures(b *bytes.Buffer, caps []report.Capture) {
 	tbl.Render()
 }
 
-func (t tableRenderer) summary(b *bytes.Buffer, rows []report.SummaryRow) {
+func (t tableRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
+	rows, legs := appRows(all)
+	defer func() {
+		if legs > 0 {
+			fmt.Fprintf(b, "(and %s: the sidecar's upstream legs of the intercepted connections above; --flows lists them)\n", count(legs, "flow"))
+		}
+	}()
 	if len(rows) == 0 {
 		b.WriteString("no flows\n")
 		return
@@ -154,6 +160,20 @@ func (t tableRenderer) summary(b *bytes.Buffer, rows []report.SummaryRow) {
 		tbl.Append(cells)
 	}
 	tbl.Render()
+}
+
+// appRows leaves out the rows of the sidecar's upstream legs of
+// intercepted connections, which are counted in those connections' rows,
+// and says how many flows they hold.
+func appRows(rows []report.SummaryRow) (kept []report.SummaryRow, legs int) {
+	for _, r := range rows {
+		if r.Role == report.RoleSidecarUpstream {
+			legs += r.Flows
+			continue
+		}
+		kept = append(kept, r)
+	}
+	return kept, legs
 }
 
 // expectedCell is what the EXPECTED column says: the predicted path, marked
