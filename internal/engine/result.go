@@ -95,16 +95,34 @@ func newResult(d *flowData, anns []Annotator) *Result {
 	}
 	// Each flow is judged and annotated once, here; Flows assembles them
 	// again from what is kept.
+	// One goroutine judges and annotates while this one keeps and sums
+	// up, a batch at a time.
 	var sum report.Summarizer
 	in := interner{evidence: map[evidenceKey]int32{}, services: map[inventory.Ref]int32{}, whys: map[string]int32{}}
 	r.judged = make([]judged, len(r.refs))
-	for i := range r.refs {
-		f := m.flow(i)
-		for _, an := range anns {
-			an.Annotate(&f)
+	batches := make(chan []report.Flow, 2)
+	go func() {
+		defer close(batches)
+		batch := make([]report.Flow, 0, flowBatch)
+		for i := range r.refs {
+			f := m.flow(i)
+			for _, an := range anns {
+				an.Annotate(&f)
+			}
+			if batch = append(batch, f); len(batch) == flowBatch {
+				batches <- batch
+				batch = make([]report.Flow, 0, flowBatch)
+			}
 		}
-		r.judged[i] = in.keep(r, &f)
-		sum.Add(&f)
+		batches <- batch
+	}()
+	i := 0
+	for batch := range batches {
+		for k := range batch {
+			r.judged[i] = in.keep(r, &batch[k])
+			sum.Add(&batch[k])
+			i++
+		}
 	}
 	r.report = report.Report{
 		Schema: report.SchemaAnalyze, Captures: d.captureFacts(), Inventory: d.inventoryFacts(),
