@@ -19,6 +19,7 @@ lab-deps:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
 	$(call need,tcpdump,tcpdump)
 	$(call need,iptables-restore,iptables)
+	$(call need,ip6tables-restore,iptables)
 	$(call need,ip,iproute2)
 
 lab: lab-deps
