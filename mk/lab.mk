@@ -1,9 +1,11 @@
 # make lab: the seed's scenario on real kernel traffic. As root, it builds
 # pcapcheck and the lab (fixtures/lab), plays the scenarios in network
 # namespaces (kube-proxy's iptables DNAT, an emulated Istio sidecar in
-# my-shell, the real tcpdump), prints `pcapcheck compare` of the captures
-# before and after the Sidecar object, checks every flow's verdict against
-# the sidecar's own log, and confirms the lab is gone. Nothing is changed in
+# my-shell behind Istio's own iptables rules, the real tcpdump on the node
+# and inside my-shell's namespace), prints `pcapcheck compare` of the
+# captures before and after the Sidecar object (on the veth, and -i any
+# inside the pod), checks every flow's verdict against the sidecar's and the
+# clients' logs, and confirms the lab is gone. Nothing is changed in
 # the machine's own network namespace.
 #
 # make lab-fixtures rewrites the committed run under fixtures/lab/testdata/run
@@ -33,12 +35,18 @@ lab: lab-deps
 	    --inventory inventory \
 	    --before-inventory before/istioctl.txt --after-inventory after/istioctl.txt); \
 	  echo; \
+	  echo '$$ pcapcheck compare before/pod-any.pcap after/pod-any.pcap   (tcpdump -i any inside my-shell'"'"'s namespace, as kubectl debug takes it)'; \
+	  (cd $$out && $(CURDIR)/$(BIN) compare before/pod-any.pcap after/pod-any.pcap \
+	    --inventory inventory \
+	    --before-inventory before/istioctl.txt --after-inventory after/istioctl.txt); \
+	  echo; \
 	  echo '$$ lab check   (every flow of every capture against the sidecar'"'"'s decisions)'; \
 	  status=0; $(LAB_BIN) check $$out > $$out/check.txt 2>&1 || status=$$?; \
 	  grep -v '^ok ' $$out/check.txt || true; \
+	  $(LAB_BIN) check --show-pending $$out > $$out/check-pending.txt 2>&1 || true; \
 	  left=$$(ip netns list | grep '^pcl-' || true); \
 	  if [ -n "$$left" ]; then echo "lab namespaces left behind: $$left"; exit 1; fi; \
-	  echo "no lab namespace left; captures, inventory, ground truth and check.txt kept in $$out"; \
+	  echo "no lab namespace left; captures, inventory, ground truth, check.txt and check-pending.txt kept in $$out"; \
 	  exit $$status
 
 lab-fixtures: lab-deps
