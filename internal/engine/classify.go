@@ -320,6 +320,9 @@ func (c *classifier) judgePod(j *judgement, cn *conn, pod *inventory.Pod, sni pe
 		}
 	}
 	if j.verdict == report.SidecarDNAT {
+		c.headlessUnknown(j, cn, cn.server)
+	}
+	if j.verdict == report.SidecarDNAT {
 		if clientOwner.Kind == inventory.OwnerNone {
 			j.add(report.FactClientNotInInventory, cn.client.Addr())
 		}
@@ -498,14 +501,24 @@ func (c *classifier) judgeIntercepted(cn *conn) judgement {
 		}
 	}
 	switch {
-	case cn.upstream.IsValid() && cn.upstream == orig && c.isPod(orig):
+	case cn.upstream.IsValid() && cn.upstream == orig && (c.isPod(orig) || c.idx == nil && istioMTLS(cn.upstreamL7)):
 		// A pod address dialed directly (a headless service): the sidecar
-		// sends the connection to it as it is.
+		// sends the connection to it as it is, in the mesh when it knows
+		// the service.
 		j.verdict = report.SidecarDNAT
-		if len(c.backends(orig, cn.proto)) == 0 {
+		if c.idx != nil && len(c.backends(orig, cn.proto)) == 0 {
 			j.verdict = report.PodDirect
 		}
 		j.add(report.FactUpstreamToPod, orig, cn.upstream)
+		if j.verdict == report.SidecarDNAT && !istioMTLS(cn.upstreamL7) {
+			c.headlessUnknown(&j, cn, orig)
+		}
+	case cn.pooled.picks > 0 && cn.pooled.passes == 0:
+		j.verdict = report.SidecarDNAT
+		j.add(report.FactPooledPicks, j.service, cn.pooled.picks)
+	case cn.pooled.passes > 0 && cn.pooled.picks == 0:
+		j.verdict = report.Passthrough
+		j.add(report.FactPooledPasses, orig, cn.pooled.passes)
 	case cn.upstream.IsValid() && cn.upstream == orig:
 		j.verdict = report.Passthrough
 		j.add(report.FactUpstreamPassthrough, orig, cn.client.Addr())
@@ -547,4 +560,59 @@ func (c *classifier) interceptedByRegistry(j *judgement, cn *conn) {
 	}
 	j.verdict = report.Passthrough
 	j.add(report.FactInterceptedMisses, owner.Pod.Ref, j.service, j.servicePort, reg.From)
+}
+
+// istioMTLS reports whether a ClientHello was Istio's mTLS: its SNI or
+// ALPN.
+func istioMTLS(l7 *l7Info) bool {
+	if l7 == nil {
+		return false
+	}
+	if _, ok := peek.ParseIstioSNI(l7.sni); ok {
+		return true
+	}
+	for _, p := range l7.alpn {
+		if peek.IsIstioALPN(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// headlessUnknown makes passthrough a connection to a pod that backs only
+// headless services when the client's sidecar registry is given and lacks
+// them: the application dialed the pod itself, and a sidecar that does not
+// know the service passes the connection through to it, outside the mesh.
+func (c *classifier) headlessUnknown(j *judgement, cn *conn, pod netip.AddrPort) {
+	if c.idx == nil {
+		return
+	}
+	backs := c.backends(pod, cn.proto)
+	if len(backs) == 0 {
+		return
+	}
+	for _, b := range backs {
+		if svc := c.idx.Service(b.Service); svc == nil || !svc.Headless {
+			return
+		}
+	}
+	owner := c.idx.Owner(cn.client.Addr())
+	if owner.Kind != inventory.OwnerPod {
+		return
+	}
+	reg := c.idx.Registry(owner.Pod.Ref)
+	if reg == nil {
+		return
+	}
+	for _, b := range backs {
+		port := uint16(0)
+		if b.Port != nil {
+			port = b.Port.Port
+		}
+		if _, known := registryKnows(reg, b.Service, port); known {
+			return
+		}
+	}
+	j.verdict = report.Passthrough
+	j.add(report.FactHeadlessPassthrough, pod, owner.Pod.Ref, reg.From)
 }

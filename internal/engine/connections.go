@@ -68,6 +68,9 @@ type conn struct {
 	// its upstream leg was found; upstreamL7 what that leg's payload said.
 	upstream   netip.AddrPort
 	upstreamL7 *l7Info
+	// pooled counts the pooled upstream legs that may have carried an
+	// intercepted connection, when none can be told.
+	pooled pooling
 	// carriedClient and carriedOrig name the application connection an
 	// upstream leg (role sidecar-upstream) carries.
 	carriedClient, carriedOrig netip.AddrPort
@@ -249,8 +252,10 @@ func (a *flowData) fill(c *conn, o *orienter) {
 		cs := sideOf(f.key, c.client)
 		syn = syn || f.synFrom == cs
 		synAck = synAck || f.synAckFrom == 1-cs
-		if c.l7 == nil {
-			c.l7 = a.l7For(f)
+		if l7 := a.l7For(f); c.l7 == nil || l7 != nil && l7.says() && !c.l7.says() {
+			// An intercepted connection's request is on its redirected
+			// leg, the replies' leg says nothing.
+			c.l7 = l7
 		}
 	}
 	if c.proto == capture.TCP {
@@ -346,6 +351,11 @@ func (a *flowData) pairByAddress(refs []connRef, nPairs int, o *orienter) []conn
 			if postFlow.first > preFlow.last+int64(pairSlack) || postFlow.last+int64(pairSlack) < preFlow.first {
 				continue
 			}
+			if sameSingleInterface(preFlow, postFlow) {
+				// One interface never shows both legs of a DNAT made
+				// elsewhere: these are two connections from a reused port.
+				continue
+			}
 			r, ok := a.pairRef(natPair{pre: preRef.legs[0], post: post.legs[0]}, o, pairedByAddresses)
 			if !ok {
 				continue
@@ -367,3 +377,9 @@ func (a *flowData) pairByAddress(refs []connRef, nPairs int, o *orienter) []conn
 
 // pairSlack is how far apart in time two legs paired by address may be.
 const pairSlack = 2_000_000_000 // 2 s
+
+// sameSingleInterface reports whether both flows were seen on one and the
+// same interface only.
+func sameSingleInterface(x, y *flowState) bool {
+	return x.nIfaces == 1 && y.nIfaces == 1 && !x.moreIfaces && !y.moreIfaces && x.ifaces[0] == y.ifaces[0]
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/peek"
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
@@ -114,25 +115,29 @@ func (a *flowData) pairRedirects(refs []connRef, nPairs int) ([]connRef, int) {
 // upstream leg linked to each intercepted connection, the legs so linked,
 // and the pods' addresses.
 type inPod struct {
-	upstreamOf map[int]int // ref of an intercepted connection → ref of its upstream leg
-	upstreams  map[int]int // ref of an upstream leg → a ref it carries
+	upstreamOf map[int]int     // ref of an intercepted connection → ref of its upstream leg
+	upstreams  map[int]int     // ref of an upstream leg → a ref it carries
+	pooled     map[int]pooling // ref of an intercepted connection → the pooled legs that may carry it
 	pods       map[netip.Addr]bool
 }
 
 // upstreamSlack is how long before an application connection a sidecar's
-// upstream leg may have started and still be the one it used: pooled
-// connections are reused for a long time, so any overlap counts, but a
-// leg that starts within this of the application's connection is
-// preferred.
-const upstreamSlack = int64(2e9)
+// upstream leg may have started and still be a fresh one for it (Envoy
+// connects upstream as the application's connection arrives); a leg that
+// started earlier is a pooled one, reused.
+const upstreamSlack = int64(5e6)
 
 // linkUpstreams finds, for each intercepted connection of refs (sorted),
-// the sidecar's upstream leg: a flow from the pod's address to the original
-// destination itself (the sidecar passed it through) or to an endpoint of
-// its service (the sidecar picked it), overlapping it in time, the one that
-// started nearest after it first.
+// the sidecar's upstream leg: a flow from the pod's address, not Istio's
+// own, to the original destination itself (the sidecar passed it through)
+// or to an endpoint of its service (by the inventory, Istio's SNI, or the
+// HTTP Host the application sent), overlapping it in time. A leg opened as
+// the connection arrived wins, the nearest first. When only pooled legs
+// (opened earlier) carry the service and they are several, which one
+// served the connection is not in the capture: none is linked, and
+// pooled says whether they pass through or pick endpoints.
 func (a *flowData) linkUpstreams(refs []connRef, o *orienter) inPod {
-	in := inPod{upstreamOf: map[int]int{}, upstreams: map[int]int{}, pods: map[netip.Addr]bool{}}
+	in := inPod{upstreamOf: map[int]int{}, upstreams: map[int]int{}, pooled: map[int]pooling{}, pods: map[netip.Addr]bool{}}
 	byPod := map[netip.Addr][]int{}
 	var intercepted []int
 	for i := range refs {
@@ -143,43 +148,90 @@ func (a *flowData) linkUpstreams(refs []connRef, o *orienter) inPod {
 			intercepted = append(intercepted, i)
 			in.pods[client.Addr()] = true
 		case r.paired() || a.table.at(r.legs[0]).key.proto != capture.TCP:
-		case !isLoopback(client.Addr()) && !isLoopback(server.Addr()):
+		case !isLoopback(client.Addr()) && !isLoopback(server.Addr()) && a.ownRole(r, o) == 0:
 			byPod[client.Addr()] = append(byPod[client.Addr()], i)
 		}
 	}
 	for _, i := range intercepted {
 		client, orig, _ := a.ends(&refs[i])
 		start, end := a.span(&refs[i])
-		best, bestScore := -1, int64(0)
+		host := a.requestHost(&refs[i])
+		fresh, bestScore := -1, int64(0)
+		var pooled []int
 		for _, j := range byPod[client.Addr()] {
 			_, server, _ := a.ends(&refs[j])
-			if server != orig && !a.carries(&refs[j], orig, o) {
+			passes := server == orig
+			if !passes && !a.carries(&refs[j], orig, host, o) {
 				continue
 			}
 			ustart, uend := a.span(&refs[j])
-			if ustart > end || uend+upstreamSlack < start {
+			if ustart > end || uend < start {
 				continue
 			}
-			// Nearest start at or after the application's connect wins;
-			// a pooled leg that started before comes after those.
-			score := ustart - start
-			if score < -upstreamSlack/2 {
-				score = upstreamSlack*1000 - score
-			} else if score < 0 {
-				score = -score
+			if ustart+upstreamSlack < start {
+				pooled = append(pooled, j)
+				continue
 			}
-			if best < 0 || score < bestScore {
-				best, bestScore = j, score
+			if score := ustart - start; fresh < 0 || score < bestScore {
+				fresh, bestScore = j, score
 			}
 		}
-		if best >= 0 {
-			in.upstreamOf[i] = best
-			if _, ok := in.upstreams[best]; !ok {
-				in.upstreams[best] = i
+		link := func(j int) {
+			in.upstreamOf[i] = j
+			if _, ok := in.upstreams[j]; !ok {
+				in.upstreams[j] = i
 			}
+		}
+		switch {
+		case fresh >= 0:
+			link(fresh)
+		case len(pooled) == 1:
+			link(pooled[0])
+		case len(pooled) > 1:
+			var p pooling
+			for _, j := range pooled {
+				if _, server, _ := a.ends(&refs[j]); server == orig {
+					p.passes++
+				} else {
+					p.picks++
+				}
+				if _, ok := in.upstreams[j]; !ok {
+					in.upstreams[j] = i
+				}
+			}
+			in.pooled[i] = p
 		}
 	}
 	return in
+}
+
+// pooling counts the pooled upstream legs that may have carried an
+// intercepted connection: to its original destination, or to endpoints.
+type pooling struct{ passes, picks int }
+
+// ownRole is the role of a single flow by its ports and what its payload
+// named, before anything is linked: Istio's own connections (istio-agent's
+// to istiod dials the same ClusterIP an application may) are no sidecar's
+// upstream legs.
+func (a *flowData) ownRole(r *connRef, o *orienter) report.Role {
+	client, server, natTo := a.ends(r)
+	cn := conn{proto: a.table.at(r.legs[0]).key.proto, client: client, server: server, natTo: natTo, l7: a.l7For(a.table.at(r.legs[0]))}
+	toService := o.idx != nil && o.idx.Owner(server.Addr()).Kind == inventory.OwnerService
+	podClient := o.idx != nil && o.idx.Owner(client.Addr()).Kind == inventory.OwnerPod
+	return roleOf(&cn, nil, podClient, toService)
+}
+
+// requestHost is the HTTP Host the application sent on an intercepted
+// connection, if plaintext; Envoy passes it on upstream.
+func (a *flowData) requestHost(r *connRef) string {
+	for _, li := range r.legs {
+		if li >= 0 {
+			if l7 := a.l7For(a.table.at(li)); l7 != nil && l7.httpHost != "" {
+				return l7.httpHost
+			}
+		}
+	}
+	return ""
 }
 
 // span is when a connection's packets were seen, in Unix nanoseconds.
@@ -199,9 +251,10 @@ func (a *flowData) span(r *connRef) (first, last int64) {
 }
 
 // carries reports whether the single flow of r goes to an endpoint of the
-// service at orig: by the inventory, or by the service and port its Istio
-// SNI names.
-func (a *flowData) carries(r *connRef, orig netip.AddrPort, o *orienter) bool {
+// service at orig: by the inventory, by the service and port its Istio SNI
+// names, or by the HTTP Host the application sent (host), which Envoy
+// passes on.
+func (a *flowData) carries(r *connRef, orig netip.AddrPort, host string, o *orienter) bool {
 	_, server, _ := a.ends(r)
 	if o.idx != nil {
 		if svc, _ := o.idx.ServiceAt(orig.Addr(), orig.Port(), capture.TCP); svc != nil {
@@ -213,6 +266,9 @@ func (a *flowData) carries(r *connRef, orig netip.AddrPort, o *orienter) bool {
 		}
 	}
 	l7 := a.l7For(a.table.at(r.legs[0]))
+	if l7 != nil && host != "" && l7.httpHost == host {
+		return true
+	}
 	if l7 == nil || l7.sni == "" {
 		return false
 	}
@@ -250,10 +306,18 @@ func roleOf(cn *conn, pods map[netip.Addr]bool, podClient, toService bool) repor
 		return report.RoleDNSCapture
 	case cn.proto != capture.TCP:
 		return 0
-	case (sp == portXDSTLS || sp == portXDS) && (toService || istiodSNI(cn.l7)):
+	case (sp == portXDSTLS || sp == portXDS) && (toService || cn.natTo.IsValid() || istiodSNI(cn.l7)):
+		// istiod's Service (kube-proxy's DNAT shows it is one), or its name.
 		return report.RoleControlPlane
 	case sp == portHBONE:
 		return report.RoleHBONE
+	case sp == portAgentMetrics && cn.l7 != nil && cn.l7.httpReq != "":
+		// The request says which: kubelet's rewritten probes ask
+		// /app-health/... or /healthz/ready, Prometheus /stats/prometheus.
+		if strings.Contains(cn.l7.httpReq, " /stats") || strings.Contains(cn.l7.httpReq, " /metrics") {
+			return report.RoleMetricsScrape
+		}
+		return report.RoleHealthProbe
 	case sp == portAgentHealth || sp == portAgentMetrics && !podClient:
 		return report.RoleHealthProbe
 	case sp == portAgentMetrics || sp == portEnvoyMetrics:

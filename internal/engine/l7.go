@@ -120,3 +120,7 @@ func (a *Analyzer) continueHello(f *flowState, info *l7Info, p *capture.Packet) 
 	info.buf = nil
 	f.l7Done = true
 }
+
+// says reports whether the payload named anything: an SNI, ALPN, or an HTTP
+// request.
+func (l *l7Info) says() bool { return l.sni != "" || len(l.alpn) > 0 || l.httpReq != "" }

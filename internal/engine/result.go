@@ -371,6 +371,7 @@ func (m *flowMaker) inPod(i int, cn *conn) {
 		_, cn.upstream, _ = d.ends(&m.r.refs[j])
 		cn.upstreamL7 = d.l7For(d.table.at(m.r.refs[j].legs[0]))
 	}
+	cn.pooled = in.pooled[i]
 	if k, ok := in.upstreams[i]; ok {
 		cn.carriedClient, cn.carriedOrig, _ = d.ends(&m.r.refs[k])
 		cn.role = report.RoleSidecarUpstream
@@ -385,7 +386,10 @@ func (m *flowMaker) inPod(i int, cn *conn) {
 	}
 	podClient := d.idx != nil && d.idx.Owner(cn.client.Addr()).Kind == inventory.OwnerPod
 	toService := d.idx != nil && d.idx.Owner(cn.server.Addr()).Kind == inventory.OwnerService
-	if cn.role = roleOf(cn, in.pods, podClient, toService); cn.role == 0 && cn.proto == capture.TCP &&
+	// A connection whose opening is not in the capture may be one of the
+	// sidecar's pooled legs: that it skipped the sidecar is not shown.
+	opened := cn.handshake == report.HandshakeComplete || cn.handshake == report.HandshakeSyn
+	if cn.role = roleOf(cn, in.pods, podClient, toService); cn.role == 0 && cn.proto == capture.TCP && opened &&
 		in.pods[cn.client.Addr()] && !isLoopback(cn.server.Addr()) {
 		cn.intercepted = report.NotIntercepted
 	}

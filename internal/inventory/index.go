@@ -233,6 +233,10 @@ func (x *Index) Pod(ref Ref) *Pod {
 	return unique(x.podByName[ref.Name], ref, func(p *Pod) string { return p.Namespace })
 }
 
+// Service returns the Service ref names, matched as Pod matches pods; nil
+// when there is none or several.
+func (x *Index) Service(ref Ref) *Service { return x.service(ref) }
+
 // service returns the Service ref names, matched as Pod matches pods.
 func (x *Index) service(ref Ref) *Service {
 	if s := x.svcByRef[ref]; s != nil {

@@ -85,6 +85,9 @@ const (
 	FactRoleInbound
 	FactRoleInboundDelivery
 	FactRoleHBONE
+	FactPooledPicks         // the sidecar's pooled legs go to endpoints; which one is not shown
+	FactPooledPasses        // the sidecar's pooled legs pass through; which one is not shown
+	FactHeadlessPassthrough // a headless service's pod the sidecar does not know: passed through
 
 	numFacts
 )
@@ -159,6 +162,9 @@ var factText = [numFacts]struct {
 	FactRoleInbound:           {format: "a connection into %s: the pod's rules send it to the sidecar's inbound port 15006, which delivers it to the application"},
 	FactRoleInboundDelivery:   {format: "the sidecar delivering an inbound connection to the application from %s over lo"},
 	FactRoleHBONE:             {format: "port %d is Istio's HBONE tunnel"},
+	FactPooledPicks:           {format: "the sidecar reused pooled connections to endpoints of %s (%d open): it picked an endpoint; which connection carried this one the capture does not tell"},
+	FactPooledPasses:          {format: "the sidecar reused pooled connections to the original destination %s (%d open): it passed it through; which connection carried this one the capture does not tell"},
+	FactHeadlessPassthrough:   {format: "%s backs only headless services, which the sidecar of %s does not know (%s): the application dialed the pod and the sidecar passed the connection through as it was, outside the mesh"},
 }
 
 // AmbiguousPrefix starts the text of evidence that allows another reading.
