@@ -5,6 +5,9 @@
 GO       ?= go
 BIN      := bin/pcapcheck
 BOOKINFO := fixtures/bookinfo
+# LAB_RUN is the lab's committed run: real kernel traffic, captured inside
+# my-shell's namespace too (make lab-fixtures writes it).
+LAB_RUN  := fixtures/lab/testdata/run
 
 # Builds and tests use Intel's ISA-L to read gzip captures (internal/capture/isal)
 # once libisal-dev is installed, which deps-build does; without it, gzip is
@@ -46,6 +49,11 @@ demo: build
 	@echo
 	@echo '$$ pcapcheck analyze after/any.pcap   (tcpdump -i any on the node: both legs of kube-proxy'"'"'s DNAT)'
 	@cd $(BOOKINFO) && ../../$(BIN) analyze after/any.pcap --inventory inventory
+	@echo
+	@echo '$$ pcapcheck compare before/pod-any.pcap after/pod-any.pcap   (tcpdump -i any inside my-shell, as kubectl debug takes it: the lab'"'"'s real kernel traffic)'
+	@cd $(LAB_RUN) && ../../../../$(BIN) compare before/pod-any.pcap after/pod-any.pcap \
+	  --inventory inventory \
+	  --before-inventory before/istioctl.txt --after-inventory after/istioctl.txt
 	@echo
 	@$(MAKE) --no-print-directory demo-html
 

@@ -53,7 +53,10 @@ func (s *Summarizer) Add(f *Flow) {
 	}
 	row.Packets += f.Packets
 	row.Bytes += f.Bytes
-	if srv := f.Reached(); !slices.Contains(row.Servers, srv) {
+	// An intercepted connection the sidecar sent over a pooled leg the
+	// capture cannot tell reached an endpoint it does not name.
+	unnamed := f.Intercepted == Intercepted && !f.Upstream.IsValid() && f.Verdict == SidecarDNAT
+	if srv := f.Reached(); !unnamed && !slices.Contains(row.Servers, srv) {
 		row.Servers = append(row.Servers, srv)
 	}
 	if !f.Expected.IsZero() {
