@@ -177,3 +177,42 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenInPod pins what the CLI prints for the lab's captures taken
+// inside my-shell (tcpdump -i any, -i lo, -i eth0 in its namespace: real
+// kernel traffic under Istio's generated rules): the new fields role,
+// intercepted and upstream, the verdict istio, and the comparison's
+// sentence. The goldens are fixtures/lab/testdata/golden/*; the flows
+// themselves are held to the lab's ground truth by fixtures/lab's
+// TestGroundTruth, which does not come from pcapcheck.
+func TestGoldenInPod(t *testing.T) {
+	const run = "../lab/testdata/run"
+	side := func(s string) []string {
+		return []string{"--inventory", "inventory", "--inventory", s + "/istioctl.txt"}
+	}
+	sides := []string{"--inventory", "inventory", "--before-inventory", "before/istioctl.txt", "--after-inventory", "after/istioctl.txt"}
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"compare-pod-any.txt", append([]string{"compare", "before/pod-any.pcap", "after/pod-any.pcap"}, sides...)},
+		{"analyze-after-pod-any.json", append([]string{"analyze", "after/pod-any.pcap", "-o", "json"}, side("after")...)},
+		{"analyze-before-pod-any.txt", append([]string{"analyze", "before/pod-any.pcap", "--flows"}, side("before")...)},
+		{"analyze-after-pod-lo.txt", append([]string{"analyze", "after/pod-lo.pcap"}, side("after")...)},
+		{"compare-pod-any.html", append([]string{"compare", "before/pod-any.pcap", "after/pod-any.pcap", "-o", "html"}, sides...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			code, stdout, stderr := runIn(t, filepath.Join(bookinfo, run), "", tt.args...)
+			require.Equal(t, 0, code, "stderr: %s", stderr)
+			path := filepath.Join("..", "golden", tt.golden)
+			if *update {
+				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+				require.NoError(t, os.WriteFile(path, []byte(stdout), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test ./cmd/pcapcheck -update to create it")
+			assert.Equal(t, string(want), stdout, "(-want +got) for %s", path)
+		})
+	}
+}
