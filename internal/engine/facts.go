@@ -77,11 +77,11 @@ func (a *flowData) warnings(flows, ambiguous int) []string {
 	for _, s := range a.sources {
 		out = append(out, sourceWarnings(s)...)
 	}
-	if a.inv != nil {
-		out = append(out, a.inv.Warnings...)
-	}
+	// The index's warnings begin with the inventory's own: take one or the other.
 	if a.idx != nil {
 		out = append(out, a.idx.Warnings()...)
+	} else if a.inv != nil {
+		out = append(out, a.inv.Warnings...)
 	}
 	if w := a.foldWarning(); w != "" {
 		out = append(out, w)

@@ -31,8 +31,10 @@ type command struct {
 }
 
 // promptLine matches a shell prompt and the command after it: "$ cmd",
-// "# cmd", "user@host:~$ cmd", "[root@host ~]# cmd".
-var promptLine = regexp.MustCompile(`^\s*(?:\[[^\]]*\]|[\w.@:~/()+-]+)? ?[$#%>](?:\s+(.*?))?\s*$`)
+// "# cmd", "user@host:~$ cmd", "[root@host ~]# cmd", "user@host ~/$ cmd"
+// (a space between host and directory, as bash's "\u@\h \w\$" prints) and
+// "(venv) user@host:~$ cmd".
+var promptLine = regexp.MustCompile(`^\s*(?:\([\w.-]+\)\s+)?(?:\[[^\]]*\]|[\w.-]+@[\w.-]+\s+[~/][^\s$#%>]*|[\w.@:~/()+-]+)? ?[$#%>](?:\s+(.*?))?\s*$`)
 
 // commandOf returns the command of a prompt line.
 func commandOf(line string) (string, bool) {

@@ -49,6 +49,9 @@ type textParser struct {
 	t        *table
 	kubectl  bool // a kubectl table was read
 	istioctl bool // an istioctl table was read
+	// noNamespace is set once the file was warned of a table whose
+	// namespace cannot be known.
+	noNamespace bool
 }
 
 // parseText reads text into b and returns the file's kind. On error, what
@@ -96,6 +99,8 @@ func (p *textParser) line(line string, n int) error {
 		p.t = nil
 		if k := tableKindOf(cols); k != tableNone {
 			p.open(k, cols, line, n)
+		} else {
+			p.unknownHeader(line, n)
 		}
 		return nil
 	}
@@ -111,6 +116,38 @@ func (p *textParser) command(cmd string, n int) {
 	if c.tool == toolKubectl && c.verb == "get" && c.resource != "" && !inventoryResource(c.resource) {
 		p.b.warn("%s:%d: skipped the output of %s: %s is not an inventory kind", p.path, n, quote(cmd), c.resource)
 	}
+}
+
+// unknownHeader warns of a table that is not read, unless the command
+// before it already said why.
+func (p *textParser) unknownHeader(line string, n int) {
+	switch {
+	case p.cmd.tool == toolKubectl && p.cmd.verb == "get" && p.cmd.resource != "" && !inventoryResource(p.cmd.resource):
+		return // warned at the command line
+	case p.cmd.tool == toolIstioctl && !p.cmd.endpoints:
+		p.b.warn("%s:%d: skipped a table of istioctl output that is not `istioctl proxy-config endpoint`: %s", p.path, n, quote(strings.Join(strings.Fields(line), " ")))
+		return
+	}
+	p.b.warn("%s:%d: skipped a table whose header is not one of kubectl's pods, services, nodes, endpoints or endpointslices, nor istioctl proxy-config endpoint's: %s",
+		p.path, n, quote(strings.Join(strings.Fields(line), " ")))
+}
+
+// namespaceUnknown warns, once per file, of a table of namespaced objects
+// whose namespace neither a NAMESPACE column nor the command line says.
+func (p *textParser) namespaceUnknown(t *table, n int) {
+	if p.noNamespace || t.namespace != "" || t.kind == tableNodes || t.kind == tableIstioctl {
+		return
+	}
+	if _, ok := t.index["NAMESPACE"]; ok {
+		return
+	}
+	p.noNamespace = true
+	said := "no command line before the table"
+	if p.cmd.tool == toolKubectl {
+		said = "the command line"
+	}
+	p.b.warn("%s:%d: the namespace of these %s is unknown: neither %s nor a NAMESPACE column says it; each matches its name in any namespace (list with -n NAMESPACE or -A)",
+		p.path, n, t.kind, said)
 }
 
 func (p *textParser) open(k tableKind, cols []column, line string, n int) {
@@ -132,6 +169,7 @@ func (p *textParser) open(k tableKind, cols []column, line string, n int) {
 		p.istioctl = true
 	} else {
 		p.kubectl = true
+		p.namespaceUnknown(t, n)
 	}
 	p.t = t
 }
