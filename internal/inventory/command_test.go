@@ -52,6 +52,13 @@ func TestParseCommand(t *testing.T) {
 		{"istioctl proxy-config endpoints my-shell -n default", command{tool: toolIstioctl, endpoints: true, proxy: Ref{"default", "my-shell"}}},
 		{"istioctl pc endpoints --port 9080 -n bookinfo pod/productpage-v1-dffc47f64-qw4bk", command{tool: toolIstioctl, endpoints: true, proxy: Ref{"bookinfo", "productpage-v1-dffc47f64-qw4bk"}}},
 		{"istioctl pc ep -f config_dump.json", command{tool: toolIstioctl, endpoints: true}},
+		{`istioctl proxy-config endpoint "$(kubectl get pod -l app=sleep -o jsonpath='{.items[0].metadata.name}')" | grep reviews`,
+			command{tool: toolIstioctl, endpoints: true, unnamed: "$(kubectl get pod -l app=sleep -o jsonpath='{.items[0].metadata.name}')"}},
+		{"istioctl pc ep $(kubectl get pod | grep sleep | cut -d' ' -f1) -n foo", command{tool: toolIstioctl, endpoints: true, unnamed: "$(kubectl get pod | grep sleep | cut -d' ' -f1)"}},
+		{"istioctl proxy-config endpoint $SLEEP_POD", command{tool: toolIstioctl, endpoints: true, unnamed: "$SLEEP_POD"}},
+		{"istioctl proxy-config endpoint <sleep-pod> -n foo", command{tool: toolIstioctl, endpoints: true, unnamed: "<sleep-pod>"}},
+		{"istioctl proxy-config endpoint deploy/sleep -n foo", command{tool: toolIstioctl, endpoints: true, unnamed: "deploy/sleep"}},
+		{`kubectl get pods -n "rocky-test"`, command{tool: toolKubectl, verb: "get", resource: "pods", namespace: "rocky-test"}},
 		{"istioctl proxy-config cluster my-shell", command{tool: toolIstioctl}},
 		{"curl 10.96.209.151:9080/reviews/1", command{tool: toolOther}},
 	}

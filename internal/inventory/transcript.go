@@ -163,6 +163,10 @@ func (p *textParser) open(k tableKind, cols []column, line string, n int) {
 		t.registry = &Registry{From: Position{Path: p.path, Line: n}}
 		if p.cmd.tool == toolIstioctl && p.cmd.endpoints {
 			t.registry.Proxy = p.cmd.proxy
+			if p.cmd.unnamed != "" {
+				p.b.warn("%s:%d: the istioctl listing is of %s, not of a named pod: its endpoints are read, but not which sidecar knows them; write the pod's name in its place (istioctl proxy-config endpoint POD -n NAMESPACE)",
+					p.path, n, quote(p.cmd.unnamed))
+			}
 		}
 		t.clusters = map[string]int{}
 		p.b.inv.Registries = append(p.b.inv.Registries, t.registry)

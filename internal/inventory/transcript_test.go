@@ -46,6 +46,20 @@ func TestTranscriptWarnings(t *testing.T) {
 			warnings: []string{`t.txt:2: skipped a table of istioctl output that is not ` + "`istioctl proxy-config endpoint`" + `: "SERVICE FQDN PORT SUBSET DIRECTION TYPE DESTINAT..."`},
 		},
 		{
+			name: "istioctl of a substitution",
+			in: "$ istioctl proxy-config endpoint \"$(kubectl get pod -l app=sleep -o jsonpath='{.items[0].metadata.name}')\"\n" +
+				"ENDPOINT                         STATUS      OUTLIER CHECK     CLUSTER\n" +
+				"10.244.1.31:9080                 HEALTHY     OK                outbound|9080||reviews.bookinfo.svc.cluster.local\n",
+			warnings: []string{`t.txt:2: the istioctl listing is of "$(kubectl get pod -l app=sleep -o jsonpath='{.it...", not of a named pod: its endpoints are read, but not which sidecar knows them; write the pod's name in its place (istioctl proxy-config endpoint POD -n NAMESPACE)`},
+		},
+		{
+			name: "istioctl of a deployment",
+			in: "$ istioctl pc ep deploy/sleep -n foo\n" +
+				"ENDPOINT                         STATUS      OUTLIER CHECK     CLUSTER\n" +
+				"10.244.1.31:9080                 HEALTHY     OK                outbound|9080||reviews.bookinfo.svc.cluster.local\n",
+			warnings: []string{`t.txt:2: the istioctl listing is of "deploy/sleep", not of a named pod: its endpoints are read, but not which sidecar knows them; write the pod's name in its place (istioctl proxy-config endpoint POD -n NAMESPACE)`},
+		},
+		{
 			name: "kubectl get of a kind not read is warned once",
 			in: "$ kubectl get deploy -n web\n" +
 				"NAME   READY   UP-TO-DATE   AVAILABLE   AGE\n" +
