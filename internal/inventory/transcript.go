@@ -142,7 +142,7 @@ func (p *textParser) namespaceUnknown(t *table, n int) {
 		return
 	}
 	p.noNamespace = true
-	said := "no command line before the table"
+	said := "a command line before the table"
 	if p.cmd.tool == toolKubectl {
 		said = "the command line"
 	}
