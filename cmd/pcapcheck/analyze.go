@@ -23,7 +23,7 @@ func newAnalyzeCmd() *cobra.Command {
 		Short: "Give every flow of the captures a verdict: in the mesh, passed through, or elsewhere",
 		Example: `  pcapcheck analyze veth.pcap --inventory pods.txt --inventory svc.txt
   tcpdump -i veth0 -w - | pcapcheck analyze - --inventory inventory/ -o json`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: usageArgs(cobra.MinimumNArgs(1), "a capture (a pcap, pcapng or tcpdump text file, or - for standard input)"),
 		RunE: c.run,
 	}
 	c.bind(cmd)

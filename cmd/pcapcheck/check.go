@@ -37,7 +37,7 @@ default scope). Exit status: 0 when every rule holds, 1 with one line per violat
 2 for bad input.`,
 		Example: `  pcapcheck check after.pcap --inventory inventory/ --sidecars sidecars/ --expect expect.yaml
   pcapcheck check after.pcap --inventory inventory/ --expect expect.yaml -o json`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: usageArgs(cobra.MinimumNArgs(1), "a capture (a pcap, pcapng or tcpdump text file, or - for standard input)"),
 		RunE: c.run,
 	}
 	f := cmd.Flags()

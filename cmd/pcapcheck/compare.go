@@ -30,7 +30,7 @@ func newCompareCmd() *cobra.Command {
 		Example: `  pcapcheck compare before.pcap after.pcap --inventory pods-and-svc.txt \
       --before-inventory istioctl-before.txt --after-inventory istioctl-after.txt
   pcapcheck compare --before a1.pcap --before a2.pcap --after b.pcap --inventory inventory/`,
-		Args: usageArgs(cobra.MaximumNArgs(2)),
+		Args: usageArgs(cobra.MaximumNArgs(2), "two captures, BEFORE and AFTER"),
 		RunE: c.run,
 	}
 	f := cmd.Flags()

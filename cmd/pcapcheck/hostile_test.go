@@ -266,7 +266,7 @@ func TestNotACapture(t *testing.T) {
 			assert.Equal(t, 2, code)
 			assert.Empty(t, stdout)
 			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
-			assert.True(t, strings.HasPrefix(stderr, "pcapcheck: capture: "+tt.file+": "), stderr)
+			assert.True(t, strings.HasPrefix(stderr, "pcapcheck: "+tt.file+": "), stderr)
 			assert.Contains(t, stderr, tt.says)
 			assert.NotContains(t, stderr, "\x1b")
 		})

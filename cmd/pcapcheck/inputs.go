@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/engine"
@@ -30,6 +31,8 @@ func openCaptures(paths []string, stdin io.Reader) ([]capture.Source, error) {
 		var err error
 		if p == "-" {
 			src, err = capture.NewReader("-", stdin, nil)
+		} else if fi, serr := os.Stat(p); serr == nil && fi.IsDir() {
+			err = fmt.Errorf("%s is a directory: give the capture files in it, e.g. %s", p, filepath.Join(p, "*.pcap"))
 		} else {
 			src, err = capture.Open(p)
 		}

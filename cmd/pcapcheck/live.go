@@ -38,7 +38,7 @@ every second; it stops on Ctrl-C, SIGTERM, --duration or --count, and then print
 full report. --write keeps every frame captured in a pcap file that tcpdump -r reads.`,
 		Example: `  pcapcheck live -i veth5f577e0f --inventory inventory/ --duration 30s
   pcapcheck live -i any --filter 'tcp port 9080' --count 1000 --write node.pcap -o json`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: usageArgs(cobra.NoArgs, "no arguments (the interface is -i IFACE)"),
 		RunE: c.run,
 	}
 	f := cmd.Flags()
@@ -56,6 +56,14 @@ full report. --write keeps every frame captured in a pcap file that tcpdump -r r
 func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 	if c.iface == "" {
 		return badInput(fmt.Errorf("live needs an interface: -i IFACE (see %s --help)", cmd.CommandPath()))
+	}
+	switch {
+	case c.duration < 0:
+		return badInput(fmt.Errorf("--duration must be positive (or 0 for no limit), got %s", c.duration))
+	case c.count < 0:
+		return badInput(fmt.Errorf("--count must be positive (or 0 for no limit), got %d", c.count))
+	case c.snaplen < 0:
+		return badInput(fmt.Errorf("--snaplen must be positive (or 0 for 262144), got %d", c.snaplen))
 	}
 	render, err := c.out.renderer(render.Analysis)
 	if err != nil {

@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = ee.err
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "pcapcheck: "+render.Clean(oneLine(err.Error())))
+		fmt.Fprintln(stderr, "pcapcheck: "+render.Clean(oneLine(userMessage(err))))
 	}
 	return code
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -31,21 +30,9 @@ Service ClusterIP where kube-proxy picks the pod (outside the mesh).`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return badInput(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newAnalyzeCmd(), newCompareCmd(), newLiveCmd(), newScopeCmd(), newSuggestCmd(), newCheckCmd())
 	return root
-}
-
-// usageArgs wraps a cobra argument check so that its failure exits 2.
-func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return badInput(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
-		}
-		return nil
-	}
 }
 
 // oneLine keeps an error message on one line.

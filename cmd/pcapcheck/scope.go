@@ -23,7 +23,7 @@ gets, with their endpoints when the inventory tells them. Compare it with
 istioctl proxy-config endpoint POD.`,
 		Example: `  pcapcheck scope default/my-shell --inventory inventory/ --sidecars sidecars.yaml
   pcapcheck scope my-shell.default --inventory inventory/ --mesh-config istio-configmap.yaml -o json`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: usageArgs(cobra.ExactArgs(1), "one pod (NAMESPACE/NAME or NAME)"),
 		RunE: c.run,
 	}
 	f := cmd.Flags()

@@ -31,7 +31,7 @@ With --from, the proposal is merged into existing Sidecars, and comments say wha
 each gains.`,
 		Example: `  pcapcheck suggest after/any.pcap --inventory inventory/ > sidecars.yaml
   pcapcheck suggest capture.pcap --inventory inventory/ --from current-sidecars.yaml --per-workload`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: usageArgs(cobra.MinimumNArgs(1), "a capture (a pcap, pcapng or tcpdump text file, or - for standard input)"),
 		RunE: c.run,
 	}
 	f := cmd.Flags()
