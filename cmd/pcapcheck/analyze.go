@@ -63,5 +63,7 @@ func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return render.Analysis(cmd.OutOrStdout(), res.Report(), res.Flows())
+	rep := withWarning(res.Report(), untouched(cl, res.Report()))
+	c.read.notes().noInventory(cl, rep)
+	return render.Analysis(cmd.OutOrStdout(), rep, res.Flows())
 }

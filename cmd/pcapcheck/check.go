@@ -72,6 +72,7 @@ func (c *checkCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.read.notes().noInventory(cl, res.Report())
 	result := check.Check(rules, res.Flows())
 	if err := r.Check(cmd.OutOrStdout(), result); err != nil {
 		return err

@@ -63,6 +63,9 @@ func (c *suggestCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cl.idx == nil {
+		c.read.notes().hint("suggest proposes Sidecars for the pods with a sidecar it knows, and without an inventory it knows none: %s", inventoryHint)
+	}
 	sg := istio.Suggest(res.Flows(), cl.idx, opts)
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "# pcapcheck suggest %s\n", strings.Join(args, " "))
