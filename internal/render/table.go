@@ -259,7 +259,7 @@ func l7Facts(f *report.Flow) []string {
 		out = append(out, "host: "+Clean(f.HTTPHost))
 	}
 	if len(f.Interfaces) > 0 {
-		out = append(out, "seen on: "+Clean(f.Interfaces.String()))
+		out = append(out, "seen on: "+Clean(strings.Join(f.Interfaces, ", ")))
 	}
 	return out
 }
