@@ -191,18 +191,7 @@ func (l *lineState) skipExtensions(b []byte) (rest []byte, sport, dport uint16, 
 // the snapshot length).
 func skipGroups(b []byte) []byte {
 	for len(b) > 0 && b[0] == '(' {
-		depth, end := 0, -1
-		for i, c := range b {
-			if c == '(' {
-				depth++
-			} else if c == ')' {
-				depth--
-				if depth == 0 {
-					end = i
-					break
-				}
-			}
-		}
+		end := closingParen(b)
 		if end < 0 {
 			return nil
 		}

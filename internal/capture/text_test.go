@@ -465,6 +465,23 @@ func TestTextNetwork(t *testing.T) {
 				Src: netip.MustParseAddrPort("[fe80::1]:41851"), Dst: netip.MustParseAddrPort("[ff02::16]:43913")}},
 		},
 		{
+			// tcpdump 4.99.3 -e -n, -e -v -n and -e -q -n of an NFLOG capture
+			// (the packet iptables' NFLOG target logs in group 7).
+			name: "NFLOG with -e",
+			in: "14:53:20.000000 version 0, resource ID 7, family IPv4 (2), length 72: 10.244.2.34.44644 > 10.96.209.151.9080: Flags [S], seq 54128709, win 64240, length 0\n" +
+				"14:53:20.000000 version 0, resource ID 7, family IPv4 (2), length 72: (tos 0x0, ttl 64, id 38955, offset 0, flags [DF], proto TCP (6), length 40)\n" +
+				"    10.244.2.34.44644 > 10.96.209.151.9080: Flags [S], cksum 0x0000 (incorrect -> 0x0689), seq 54128709, win 64240, length 0\n" +
+				"14:53:20.000000 version 0, resource ID 7, IPv4, length 72: 10.244.2.34.44644 > 10.96.209.151.9080: tcp 0\n",
+			want: []Packet{
+				{Num: 1, Time: clockAt(14, 53, 20, 0), Transport: TCP, Length: 72, Flags: FlagSYN, Seq: 54128709, Window: 64240,
+					Src: netip.MustParseAddrPort("10.244.2.34:44644"), Dst: netip.MustParseAddrPort("10.96.209.151:9080")},
+				{Num: 2, Time: clockAt(14, 53, 20, 0), Transport: TCP, Length: 72, Flags: FlagSYN, Seq: 54128709, Window: 64240, TTL: 64, IPID: 38955,
+					Src: netip.MustParseAddrPort("10.244.2.34:44644"), Dst: netip.MustParseAddrPort("10.96.209.151:9080")},
+				{Num: 4, Time: clockAt(14, 53, 20, 0), Transport: TCP, Length: 72,
+					Src: netip.MustParseAddrPort("10.244.2.34:44644"), Dst: netip.MustParseAddrPort("10.96.209.151:9080")},
+			},
+		},
+		{
 			name: "not TCP or UDP",
 			in: "18:50:41.873695 IP 10.244.2.34 > 10.244.2.1: ICMP echo request, id 4660, seq 1, length 12\n" +
 				"18:50:41.873715 IP 10.244.2.34.5000 > 10.244.2.1.5001: sctp (1) [INIT] [init tag: 287454020] [rwnd: 65535] [OS: 10] [MIS: 10] [init TSN: 1] \n" +
