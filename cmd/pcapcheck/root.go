@@ -2,15 +2,11 @@ package main
 
 import (
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 // newRootCmd builds the command tree. Commands write to the given streams,
 // so that tests run them in-process.
@@ -23,7 +19,7 @@ them with the cluster's inventory (kubectl get pods/services -o wide or -o json/
 EndpointSlices, istioctl proxy-config endpoint) to say, for every TCP and UDP flow,
 whether the sidecar DNATed it to a pod (in the mesh) or passed it through to a
 Service ClusterIP where kube-proxy picks the pod (outside the mesh).`,
-		Version:       version + " (gzip read with " + capture.Inflater + ")",
+		Version:       buildVersion(debug.ReadBuildInfo()),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
