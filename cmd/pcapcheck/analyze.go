@@ -45,6 +45,7 @@ func (o *outputFlags) bind(cmd *cobra.Command) {
 	f.StringVar(&o.color, "color", render.ColorAuto.String(), "color verdicts in table output: "+strings.Join(render.ColorModeNames(), ", ")+
 		"; auto colors on a terminal unless NO_COLOR is set")
 	o.stdout = cmd.OutOrStdout
+	completeOutput(cmd, render.FormatNames())
 }
 
 func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {

@@ -44,6 +44,7 @@ default scope). Exit status: 0 when every rule holds, 1 with one line per violat
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output; Sidecars and mesh configs in it are read too); repeatable")
 	f.StringVar(&c.expect, "expect", "", "the expectations file (YAML list of rules); required")
 	f.StringVarP(&c.out.format, "output", "o", "table", "output format: table (or text), json, yaml")
+	completeOutput(cmd, []string{"table", "json", "yaml"})
 	c.mesh.bind(cmd)
 	c.read.bind(cmd)
 	return cmd

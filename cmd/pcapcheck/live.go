@@ -50,6 +50,7 @@ full report. --write keeps every frame captured in a pcap file that tcpdump -r r
 	f.StringVar(&c.write, "write", "", "also write every captured frame to this pcap file")
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
 	c.out.bind(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("interface", completeInterfaces)
 	return cmd
 }
 

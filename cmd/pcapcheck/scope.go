@@ -23,12 +23,14 @@ gets, with their endpoints when the inventory tells them. Compare it with
 istioctl proxy-config endpoint POD.`,
 		Example: `  pcapcheck scope default/my-shell --inventory inventory/ --sidecars sidecars.yaml
   pcapcheck scope my-shell.default --inventory inventory/ --mesh-config istio-configmap.yaml -o json`,
-		Args: usageArgs(cobra.ExactArgs(1), "one pod (NAMESPACE/NAME or NAME)"),
-		RunE: c.run,
+		Args:              usageArgs(cobra.ExactArgs(1), "one pod (NAMESPACE/NAME or NAME)"),
+		ValidArgsFunction: completePods,
+		RunE:              c.run,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output; Sidecars and mesh configs in it are read too); repeatable")
 	f.StringVarP(&c.out.format, "output", "o", "table", "output format: table, json, yaml")
+	completeOutput(cmd, []string{"table", "json", "yaml"})
 	c.mesh.bind(cmd)
 	return cmd
 }
