@@ -44,6 +44,7 @@ func (o *outputFlags) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.flows, "flows", false, "list every flow and its evidence in table and markdown output (html always does)")
 	f.StringVar(&o.color, "color", render.ColorAuto.String(), "color verdicts in table output: "+strings.Join(render.ColorModeNames(), ", ")+
 		"; auto colors on a terminal unless NO_COLOR is set")
+	f.BoolVar(&o.wide, "wide", false, "print tables as wide as their content; without it, tables on a terminal fit its width (names shortened with …, or one block per row)")
 	o.stdout = cmd.OutOrStdout
 	completeOutput(cmd, render.FormatNames())
 }

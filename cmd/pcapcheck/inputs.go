@@ -55,6 +55,8 @@ type outputFlags struct {
 	format string
 	flows  bool
 	color  string
+	// wide prints tables as wide as their content on a terminal too.
+	wide bool
 	// stdout is where the command prints, to tell whether it is a
 	// terminal; bind sets it.
 	stdout func() io.Writer
@@ -79,11 +81,14 @@ func (o *outputFlags) renderer(d render.Document) (render.Renderer, error) {
 			return nil, badInput(err)
 		}
 	}
-	color := false
+	color, width := false, 0
 	if o.stdout != nil {
 		color = mode.Enabled(o.stdout(), os.Getenv)
+		if !o.wide {
+			width = terminalWidth(o.stdout(), os.Getenv)
+		}
 	}
-	return render.New(f, render.WithFlows(o.flows), render.WithColor(color))
+	return render.New(f, render.WithFlows(o.flows), render.WithColor(color), render.WithWidth(width))
 }
 
 // readSide reads one set of captures into flows and freezes them into a
