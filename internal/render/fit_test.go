@@ -41,7 +41,9 @@ func TestTerminalWidth(t *testing.T) {
 		name   string
 		render func(Renderer, *bytes.Buffer) error
 	}{
-		{"compare", func(r Renderer, b *bytes.Buffer) error { return r.Comparison(b, cmp, cmp.Before.All(), cmp.After.All()) }},
+		{"compare", func(r Renderer, b *bytes.Buffer) error {
+			return r.Comparison(b, cmp, cmp.Before.All(), cmp.After.All())
+		}},
 		{"analyze", func(r Renderer, b *bytes.Buffer) error { return r.Analysis(b, an, an.All()) }},
 	}
 	for _, d := range docs {
