@@ -123,11 +123,16 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 	return render.Analysis(stdout, res.Report(), res.Flows())
 }
 
-// liveScreen redraws the summary on a terminal once a second; on anything
-// else it draws nothing, so that stdout holds only the final report.
+// liveScreen redraws the summary on a terminal once a second, on the
+// terminal's alternate screen (as top and less do), so that the redraws do
+// not scroll the terminal's history and the final report lands on the
+// normal screen, below the command line; on anything else it draws nothing,
+// so that stdout holds only the final report.
 type liveScreen struct {
 	w       io.Writer
 	on      bool
+	// entered is set once the alternate screen is on.
+	entered bool
 	iface   string
 	started time.Time
 	last    time.Time
@@ -139,7 +144,7 @@ func newLiveScreen(w io.Writer, iface, format string) *liveScreen {
 	f, ok := w.(*os.File)
 	s.on = ok && format == render.Table.String() && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 	if s.on {
-		s.table, _ = render.New(render.Table)
+		s.table, _ = render.New(render.Table, render.WithWidth(terminalWidth(w, os.Getenv)))
 		s.last = time.Now()
 	}
 	return s
@@ -159,16 +164,28 @@ func (s *liveScreen) maybeDraw(a *engine.Analyzer) {
 		flows += row.Flows
 	}
 	var b bytes.Buffer
+	if !s.entered {
+		b.WriteString(enterAltScreen)
+		s.entered = true
+	}
 	b.WriteString("\x1b[H\x1b[2J")
-	fmt.Fprintf(&b, "pcapcheck live on %s: %s, %d flows; Ctrl-C stops and prints the full report\n\n",
-		s.iface, time.Since(s.started).Round(time.Second), flows)
+	fmt.Fprintf(&b, "pcapcheck live on %s: %s, %s; Ctrl-C stops and prints the full report\n\n",
+		s.iface, time.Since(s.started).Round(time.Second), plural(flows, "flow"))
 	b.Write(table.Bytes())
 	s.w.Write(b.Bytes())
 }
 
-// clear wipes the last drawing before the final report.
+// The xterm sequences that switch to the alternate screen and back.
+const (
+	enterAltScreen = "\x1b[?1049h"
+	leaveAltScreen = "\x1b[?1049l"
+)
+
+// clear leaves the alternate screen, and so the last drawing, before the
+// final report.
 func (s *liveScreen) clear() {
-	if s.on {
-		io.WriteString(s.w, "\x1b[H\x1b[2J")
+	if s.entered {
+		io.WriteString(s.w, leaveAltScreen)
+		s.entered = false
 	}
 }

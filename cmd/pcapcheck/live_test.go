@@ -214,7 +214,7 @@ func TestLiveRedraw(t *testing.T) {
 		}
 		s.maybeDraw(a)
 		drawn = out.Len()
-		assert.True(t, strings.HasPrefix(out.String(), "\x1b[H\x1b[2Jpcapcheck live on veth0: 0s, 1 flows;"), "%q", out.String())
+		assert.True(t, strings.HasPrefix(out.String(), "\x1b[?1049h\x1b[H\x1b[2Jpcapcheck live on veth0: 0s, 1 flow;"), "%q", out.String())
 		assert.Contains(t, out.String(), "default/my-shell   bookinfo/reviews   passthrough")
 		s.maybeDraw(a)
 		assert.Equal(t, drawn, out.Len(), "no second drawing within a second")
@@ -222,4 +222,6 @@ func TestLiveRedraw(t *testing.T) {
 	require.NoError(t, a.Run(context.Background(), src))
 	assert.Positive(t, drawn)
 	assert.Equal(t, 3, a.Result().Len())
+	s.clear()
+	assert.True(t, strings.HasSuffix(out.String(), "\x1b[?1049l"), "back to the normal screen for the report")
 }
