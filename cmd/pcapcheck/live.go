@@ -129,8 +129,8 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 // normal screen, below the command line; on anything else it draws nothing,
 // so that stdout holds only the final report.
 type liveScreen struct {
-	w       io.Writer
-	on      bool
+	w  io.Writer
+	on bool
 	// entered is set once the alternate screen is on.
 	entered bool
 	iface   string
