@@ -15,6 +15,8 @@ type suggestCmd struct {
 	read        readFlags
 	perWorkload bool
 	from        []string
+	// ownNamespace adds ./* to what is proposed without --from.
+	ownNamespace bool
 }
 
 func newSuggestCmd() *cobra.Command {
@@ -25,7 +27,8 @@ func newSuggestCmd() *cobra.Command {
 		Long: `suggest reads the captures like analyze and writes, as YAML ready for kubectl apply,
 one Sidecar per namespace whose pods were clients (or, with --per-workload, one per
 workload with a workloadSelector) whose egress hosts name every service those pods
-reached, passthrough flows included, plus istio-system/*. Destinations outside the
+reached, passthrough flows included, plus istio-system/* and (without --from, unless
+--own-namespace=false) ./*, the namespace's own services. Destinations outside the
 inventory are listed in comments: a ServiceEntry, not a Sidecar, brings them in.
 With --from, the proposal is merged into existing Sidecars, and comments say what
 each gains.`,
@@ -38,6 +41,7 @@ each gains.`,
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
 	f.BoolVar(&c.perWorkload, "per-workload", false, "one Sidecar per workload, with a workloadSelector, instead of one per namespace")
 	f.StringArrayVar(&c.from, "from", nil, "existing Sidecar objects to merge into (kubectl get sidecars -A -o yaml); repeatable")
+	f.BoolVar(&c.ownNamespace, "own-namespace", true, "without --from, add ./* (the namespace's own services) to each proposed Sidecar")
 	c.read.bind(cmd)
 	return cmd
 }
@@ -52,7 +56,7 @@ func (c *suggestCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := istio.SuggestOptions{PerWorkload: c.perWorkload}
+	opts := istio.SuggestOptions{PerWorkload: c.perWorkload, OwnNamespace: c.ownNamespace}
 	if len(c.from) > 0 {
 		opts.From = &istio.Config{}
 		if err := opts.From.Load(c.from...); err != nil {
@@ -67,6 +71,22 @@ func (c *suggestCmd) run(cmd *cobra.Command, args []string) error {
 		c.read.notes().hint("suggest proposes Sidecars for the pods with a sidecar it knows, and without an inventory it knows none: %s", inventoryHint)
 	}
 	sg := istio.Suggest(res.Flows(), cl.idx, opts)
+	if opts.From == nil {
+		var defaults []string
+		for _, sc := range sg.Sidecars {
+			if sc.Selector == nil {
+				defaults = append(defaults, sc.Namespace)
+			}
+		}
+		if len(defaults) > 0 {
+			namespaces := "namespace"
+			if len(defaults) > 1 {
+				namespaces += "s"
+			}
+			c.read.notes().warn("the proposal holds the default Sidecar of %s %s: applied as it is, it replaces a default Sidecar already there; merge into the existing ones with --from (kubectl get sidecars -n NAMESPACE -o yaml > existing.yaml)",
+				namespaces, strings.Join(defaults, ", "))
+		}
+	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "# pcapcheck suggest %s\n", strings.Join(args, " "))
 	if opts.From != nil {
