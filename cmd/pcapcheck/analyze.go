@@ -20,7 +20,7 @@ func newAnalyzeCmd() *cobra.Command {
 	c := &analyzeCmd{}
 	cmd := &cobra.Command{
 		Use:   "analyze CAPTURE... [--inventory PATH]...",
-		Short: "Give every flow of the captures a verdict: in the mesh, passed through, or elsewhere",
+		Short: "Give each flow a verdict: in the mesh, passed through, elsewhere",
 		Example: `  pcapcheck analyze veth.pcap --inventory pods.txt --inventory svc.txt
   tcpdump -i veth0 -w - | pcapcheck analyze - --inventory inventory/ -o json`,
 		Args: usageArgs(cobra.MinimumNArgs(1), "a capture (a pcap, pcapng or tcpdump text file, or - for standard input)"),

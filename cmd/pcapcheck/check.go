@@ -21,8 +21,8 @@ type checkCmd struct {
 func newCheckCmd() *cobra.Command {
 	c := &checkCmd{}
 	cmd := &cobra.Command{
-		Use:   "check CAPTURE... --inventory PATH... --expect FILE [--sidecars PATH]... [-o text|json]",
-		Short: "Check the captures' flows against an expectations file: exit 0 when every rule holds, 1 when one does not",
+		Use:   "check CAPTURE... --inventory PATH... --expect FILE",
+		Short: "Check the flows against expectations (exit 1 on a violation)",
 		Long: `check analyzes the captures like analyze and checks every flow against the rules of an
 expectations file (YAML), for example
 
@@ -35,7 +35,8 @@ included). match: expected compares each flow with the path the Sidecar objects 
 mesh config predict (--sidecars, --mesh-config; with neither, every pod has the
 default scope). Exit status: 0 when every rule holds, 1 with one line per violation,
 2 for bad input.`,
-		Example: `  pcapcheck check after.pcap --inventory inventory/ --sidecars sidecars/ --expect expect.yaml
+		Example: `  pcapcheck check after.pcap --inventory inventory/ --sidecars sidecars/ \
+      --expect expect.yaml
   pcapcheck check after.pcap --inventory inventory/ --expect expect.yaml -o json`,
 		Args: usageArgs(cobra.MinimumNArgs(1), "a capture (a pcap, pcapng or tcpdump text file, or - for standard input)"),
 		RunE: c.run,

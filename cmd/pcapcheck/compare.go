@@ -28,11 +28,13 @@ type compareCmd struct {
 func newCompareCmd() *cobra.Command {
 	c := &compareCmd{}
 	cmd := &cobra.Command{
-		Use:   "compare BEFORE AFTER [--inventory PATH]... | compare --before FILE... --after FILE...",
-		Short: "Show, per client and destination, the verdict before and after, and what each change means",
+		Use:   "compare BEFORE AFTER | --before FILE... --after FILE...",
+		Short: "Show what changed between two captures, and what it means",
 		Example: `  pcapcheck compare before.pcap after.pcap --inventory pods-and-svc.txt \
-      --before-inventory istioctl-before.txt --after-inventory istioctl-after.txt
-  pcapcheck compare --before a1.pcap --before a2.pcap --after b.pcap --inventory inventory/`,
+      --before-inventory istioctl-before.txt \
+      --after-inventory istioctl-after.txt --after-sidecars sidecar.yaml
+  pcapcheck compare --before a1.pcap --before a2.pcap --after b.pcap \
+      --inventory inventory/`,
 		Args: usageArgs(cobra.MaximumNArgs(2), "two captures, BEFORE and AFTER"),
 		RunE: c.run,
 	}

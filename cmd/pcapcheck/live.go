@@ -31,13 +31,14 @@ type liveCmd struct {
 func newLiveCmd() *cobra.Command {
 	c := &liveCmd{}
 	cmd := &cobra.Command{
-		Use:   "live -i IFACE [--filter BPF] [--duration 30s] [--count N] [--write FILE.pcap] [--inventory PATH]...",
-		Short: "Capture on an interface and judge its flows as they come (needs root or CAP_NET_RAW)",
+		Use:   "live -i IFACE [--filter BPF] [--duration D] [--write FILE]",
+		Short: "Capture on an interface and judge flows as they come (root)",
 		Long: `live captures on an interface with libpcap. On a terminal it redraws the summary
 every second; it stops on Ctrl-C, SIGTERM, --duration or --count, and then prints the
 full report. --write keeps every frame captured in a pcap file that tcpdump -r reads.`,
 		Example: `  pcapcheck live -i veth5f577e0f --inventory inventory/ --duration 30s
-  pcapcheck live -i any --filter 'tcp port 9080' --count 1000 --write node.pcap -o json`,
+  pcapcheck live -i any --filter 'tcp port 9080' --count 1000 \
+      --write node.pcap -o json`,
 		Args: usageArgs(cobra.NoArgs, "no arguments (the interface is -i IFACE)"),
 		RunE: c.run,
 	}

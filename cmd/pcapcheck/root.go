@@ -28,6 +28,7 @@ Service ClusterIP where kube-proxy picks the pod (outside the mesh).`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newAnalyzeCmd(), newCompareCmd(), newLiveCmd(), newScopeCmd(), newSuggestCmd(), newCheckCmd())
+	wrapHelp(root, helpWidth(stdout))
 	return root
 }
 

@@ -22,8 +22,8 @@ type suggestCmd struct {
 func newSuggestCmd() *cobra.Command {
 	c := &suggestCmd{}
 	cmd := &cobra.Command{
-		Use:   "suggest CAPTURE... --inventory PATH... [--per-workload] [--from EXISTING.yaml]...",
-		Short: "Write the Sidecar objects that keep every destination the captures show in the mesh",
+		Use:   "suggest CAPTURE... --inventory PATH... [--from FILE]...",
+		Short: "Write the Sidecars that keep the observed traffic in the mesh",
 		Long: `suggest reads the captures like analyze and writes, as YAML ready for kubectl apply,
 one Sidecar per namespace whose pods were clients (or, with --per-workload, one per
 workload with a workloadSelector) whose egress hosts name every service those pods
@@ -33,7 +33,8 @@ inventory are listed in comments: a ServiceEntry, not a Sidecar, brings them in.
 With --from, the proposal is merged into existing Sidecars, and comments say what
 each gains.`,
 		Example: `  pcapcheck suggest after/any.pcap --inventory inventory/ > sidecars.yaml
-  pcapcheck suggest capture.pcap --inventory inventory/ --from current-sidecars.yaml --per-workload`,
+  pcapcheck suggest capture.pcap --inventory inventory/ \
+      --from current-sidecars.yaml --per-workload`,
 		Args: usageArgs(cobra.MinimumNArgs(1), "a capture (a pcap, pcapng or tcpdump text file, or - for standard input)"),
 		RunE: c.run,
 	}
