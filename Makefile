@@ -55,7 +55,7 @@ demo: build
 	  --inventory inventory \
 	  --before-inventory before/istioctl.txt --after-inventory after/istioctl.txt
 	@echo
-	@$(MAKE) --no-print-directory demo-html
+	$(demo_html)
 
 
 deps-build:

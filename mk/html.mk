@@ -13,9 +13,15 @@ deps-html:
 # diagrams show the pods kube-proxy chose.
 DEMO_HTML := bin/demo-compare.html
 
-demo-html: build
+# demo_html is the recipe, shared with demo, which has built the binary
+# already and so does not run make (and the build) again.
+define demo_html
 	@cd $(BOOKINFO) && ../../$(BIN) compare before/veth.pcap after/any.pcap \
 	  --inventory inventory \
 	  --before-inventory before/shell3-istioctl.txt --after-inventory after/shell5-istioctl.txt \
 	  -o html > ../../$(DEMO_HTML)
 	@echo "HTML report of the comparison (after: tcpdump -i any on the node): $(DEMO_HTML)"
+endef
+
+demo-html: build
+	$(demo_html)

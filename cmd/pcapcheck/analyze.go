@@ -20,10 +20,10 @@ func newAnalyzeCmd() *cobra.Command {
 	c := &analyzeCmd{}
 	cmd := &cobra.Command{
 		Use:   "analyze CAPTURE... [--inventory PATH]...",
-		Short: "Give every flow of the captures a verdict: in the mesh, passed through, or elsewhere",
+		Short: "Give each flow a verdict: in the mesh, passed through, elsewhere",
 		Example: `  pcapcheck analyze veth.pcap --inventory pods.txt --inventory svc.txt
   tcpdump -i veth0 -w - | pcapcheck analyze - --inventory inventory/ -o json`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: usageArgs(cobra.MinimumNArgs(1), "a capture (a pcap, pcapng or tcpdump text file, or - for standard input)"),
 		RunE: c.run,
 	}
 	c.bind(cmd)
@@ -44,7 +44,9 @@ func (o *outputFlags) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.flows, "flows", false, "list every flow and its evidence in table and markdown output (html always does)")
 	f.StringVar(&o.color, "color", render.ColorAuto.String(), "color verdicts in table output: "+strings.Join(render.ColorModeNames(), ", ")+
 		"; auto colors on a terminal unless NO_COLOR is set")
+	f.BoolVar(&o.wide, "wide", false, "print tables as wide as their content; without it, tables on a terminal fit its width (names shortened with …, or one block per row)")
 	o.stdout = cmd.OutOrStdout
+	completeOutput(cmd, render.FormatNames())
 }
 
 func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
@@ -63,5 +65,7 @@ func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return render.Analysis(cmd.OutOrStdout(), res.Report(), res.Flows())
+	rep := withWarning(res.Report(), untouched(cl, res.Report()))
+	c.read.notes().noInventory(cl, rep)
+	return render.Analysis(cmd.OutOrStdout(), rep, res.Flows())
 }

@@ -21,8 +21,8 @@ type checkCmd struct {
 func newCheckCmd() *cobra.Command {
 	c := &checkCmd{}
 	cmd := &cobra.Command{
-		Use:   "check CAPTURE... --inventory PATH... --expect FILE [--sidecars PATH]... [-o text|json]",
-		Short: "Check the captures' flows against an expectations file: exit 0 when every rule holds, 1 when one does not",
+		Use:   "check CAPTURE... --inventory PATH... --expect FILE",
+		Short: "Check the flows against expectations (exit 1 on a violation)",
 		Long: `check analyzes the captures like analyze and checks every flow against the rules of an
 expectations file (YAML), for example
 
@@ -35,15 +35,17 @@ included). match: expected compares each flow with the path the Sidecar objects 
 mesh config predict (--sidecars, --mesh-config; with neither, every pod has the
 default scope). Exit status: 0 when every rule holds, 1 with one line per violation,
 2 for bad input.`,
-		Example: `  pcapcheck check after.pcap --inventory inventory/ --sidecars sidecars/ --expect expect.yaml
+		Example: `  pcapcheck check after.pcap --inventory inventory/ --sidecars sidecars/ \
+      --expect expect.yaml
   pcapcheck check after.pcap --inventory inventory/ --expect expect.yaml -o json`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: usageArgs(cobra.MinimumNArgs(1), "a capture (a pcap, pcapng or tcpdump text file, or - for standard input)"),
 		RunE: c.run,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output; Sidecars and mesh configs in it are read too); repeatable")
 	f.StringVar(&c.expect, "expect", "", "the expectations file (YAML list of rules); required")
 	f.StringVarP(&c.out.format, "output", "o", "table", "output format: table (or text), json, yaml")
+	completeOutput(cmd, []string{"table", "json", "yaml"})
 	c.mesh.bind(cmd)
 	c.read.bind(cmd)
 	return cmd
@@ -72,6 +74,7 @@ func (c *checkCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.read.notes().noInventory(cl, res.Report())
 	result := check.Check(rules, res.Flows())
 	if err := r.Check(cmd.OutOrStdout(), result); err != nil {
 		return err

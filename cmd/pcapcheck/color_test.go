@@ -39,5 +39,5 @@ func TestColorFlag(t *testing.T) {
 	code, stdout, stderr := runIn(t, bookinfo, "", "compare", "before/veth.pcap", "after/veth.pcap", "--color=sometimes")
 	assert.Equal(t, 2, code)
 	assert.Empty(t, stdout)
-	assert.Equal(t, "pcapcheck: reports: unknown color mode \"sometimes\", want one of auto, never, always\n", stderr)
+	assert.Equal(t, "pcapcheck: unknown color mode \"sometimes\", want one of auto, never, always\n", stderr)
 }

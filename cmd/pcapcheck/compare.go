@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"iter"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,8 @@ type compareCmd struct {
 	inventory       []string
 	beforeInventory []string
 	afterInventory  []string
+	beforeSidecars  []string
+	afterSidecars   []string
 	out             outputFlags
 	mesh            meshFlags
 	read            readFlags
@@ -25,12 +28,14 @@ type compareCmd struct {
 func newCompareCmd() *cobra.Command {
 	c := &compareCmd{}
 	cmd := &cobra.Command{
-		Use:   "compare BEFORE AFTER [--inventory PATH]... | compare --before FILE... --after FILE...",
-		Short: "Show, per client and destination, the verdict before and after, and what each change means",
+		Use:   "compare BEFORE AFTER | --before FILE... --after FILE...",
+		Short: "Show what changed between two captures, and what it means",
 		Example: `  pcapcheck compare before.pcap after.pcap --inventory pods-and-svc.txt \
-      --before-inventory istioctl-before.txt --after-inventory istioctl-after.txt
-  pcapcheck compare --before a1.pcap --before a2.pcap --after b.pcap --inventory inventory/`,
-		Args: usageArgs(cobra.MaximumNArgs(2)),
+      --before-inventory istioctl-before.txt \
+      --after-inventory istioctl-after.txt --after-sidecars sidecar.yaml
+  pcapcheck compare --before a1.pcap --before a2.pcap --after b.pcap \
+      --inventory inventory/`,
+		Args: usageArgs(cobra.MaximumNArgs(2), "two captures, BEFORE and AFTER"),
 		RunE: c.run,
 	}
 	f := cmd.Flags()
@@ -39,6 +44,8 @@ func newCompareCmd() *cobra.Command {
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory for both sides; repeatable")
 	f.StringArrayVar(&c.beforeInventory, "before-inventory", nil, "inventory only for the before side (e.g. istioctl output taken then); repeatable")
 	f.StringArrayVar(&c.afterInventory, "after-inventory", nil, "inventory only for the after side; repeatable")
+	f.StringArrayVar(&c.beforeSidecars, "before-sidecars", nil, "Istio Sidecar objects only for the before side; repeatable (--sidecars applies to both)")
+	f.StringArrayVar(&c.afterSidecars, "after-sidecars", nil, "Istio Sidecar objects only for the after side, e.g. the Sidecar you applied; repeatable")
 	c.out.bind(cmd)
 	c.mesh.bind(cmd)
 	c.read.bind(cmd)
@@ -63,8 +70,11 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 	}
 	sides := [2][]string{before, after}
 	var clusters [2]*cluster
+	sideSidecars := [2][]string{c.beforeSidecars, c.afterSidecars}
 	for i, sideInventory := range [][]string{c.beforeInventory, c.afterInventory} {
-		cl, err := c.mesh.load(append(append([]string{}, c.inventory...), sideInventory...))
+		mesh := c.mesh
+		mesh.sidecars = append(slices.Clone(c.mesh.sidecars), sideSidecars[i]...)
+		cl, err := mesh.load(append(slices.Clone(c.inventory), sideInventory...))
 		if err != nil {
 			return err
 		}
@@ -78,12 +88,20 @@ func (c *compareCmd) run(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return err
 		}
-		reports[i] = res.Report()
+		reports[i] = withWarning(res.Report(), untouched(clusters[i], res.Report()))
 		// The summary table needs no flow: the result, and its flow table,
 		// can go before the other side is read.
 		if !c.out.summaryOnly() {
 			flows[i] = res.Flows()
 		}
 	}
-	return render.Comparison(cmd.OutOrStdout(), report.Compare(reports[0], reports[1]), flows[0], flows[1])
+	cmp := report.Compare(reports[0], reports[1])
+	n := c.read.notes()
+	n.compareSides(before, after, reports)
+	if len(c.mesh.sidecars) > 0 && len(c.beforeSidecars)+len(c.afterSidecars) == 0 && len(cmp.Changes) > 0 {
+		n.warn("the Sidecars of --sidecars apply to both sides, and verdicts changed between them: if the Sidecars changed too, give each side's with --before-sidecars and --after-sidecars")
+	}
+	n.noInventory(clusters[0], reports[0])
+	n.noInventory(clusters[1], reports[1])
+	return render.Comparison(cmd.OutOrStdout(), cmp, flows[0], flows[1])
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/engine"
@@ -30,6 +31,8 @@ func openCaptures(paths []string, stdin io.Reader) ([]capture.Source, error) {
 		var err error
 		if p == "-" {
 			src, err = capture.NewReader("-", stdin, nil)
+		} else if fi, serr := os.Stat(p); serr == nil && fi.IsDir() {
+			err = fmt.Errorf("%s is a directory: give the capture files in it, e.g. %s", p, filepath.Join(p, "*.pcap"))
 		} else {
 			src, err = capture.Open(p)
 		}
@@ -52,6 +55,8 @@ type outputFlags struct {
 	format string
 	flows  bool
 	color  string
+	// wide prints tables as wide as their content on a terminal too.
+	wide bool
 	// stdout is where the command prints, to tell whether it is a
 	// terminal; bind sets it.
 	stdout func() io.Writer
@@ -76,11 +81,14 @@ func (o *outputFlags) renderer(d render.Document) (render.Renderer, error) {
 			return nil, badInput(err)
 		}
 	}
-	color := false
+	color, width := false, 0
 	if o.stdout != nil {
 		color = mode.Enabled(o.stdout(), os.Getenv)
+		if !o.wide {
+			width = terminalWidth(o.stdout(), os.Getenv)
+		}
 	}
-	return render.New(f, render.WithFlows(o.flows), render.WithColor(color))
+	return render.New(f, render.WithFlows(o.flows), render.WithColor(color), render.WithWidth(width))
 }
 
 // readSide reads one set of captures into flows and freezes them into a

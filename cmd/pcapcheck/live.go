@@ -31,14 +31,15 @@ type liveCmd struct {
 func newLiveCmd() *cobra.Command {
 	c := &liveCmd{}
 	cmd := &cobra.Command{
-		Use:   "live -i IFACE [--filter BPF] [--duration 30s] [--count N] [--write FILE.pcap] [--inventory PATH]...",
-		Short: "Capture on an interface and judge its flows as they come (needs root or CAP_NET_RAW)",
+		Use:   "live -i IFACE [--filter BPF] [--duration D] [--write FILE]",
+		Short: "Capture on an interface and judge flows as they come (root)",
 		Long: `live captures on an interface with libpcap. On a terminal it redraws the summary
 every second; it stops on Ctrl-C, SIGTERM, --duration or --count, and then prints the
 full report. --write keeps every frame captured in a pcap file that tcpdump -r reads.`,
 		Example: `  pcapcheck live -i veth5f577e0f --inventory inventory/ --duration 30s
-  pcapcheck live -i any --filter 'tcp port 9080' --count 1000 --write node.pcap -o json`,
-		Args: usageArgs(cobra.NoArgs),
+  pcapcheck live -i any --filter 'tcp port 9080' --count 1000 \
+      --write node.pcap -o json`,
+		Args: usageArgs(cobra.NoArgs, "no arguments (the interface is -i IFACE)"),
 		RunE: c.run,
 	}
 	f := cmd.Flags()
@@ -50,12 +51,21 @@ full report. --write keeps every frame captured in a pcap file that tcpdump -r r
 	f.StringVar(&c.write, "write", "", "also write every captured frame to this pcap file")
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
 	c.out.bind(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("interface", completeInterfaces)
 	return cmd
 }
 
 func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 	if c.iface == "" {
 		return badInput(fmt.Errorf("live needs an interface: -i IFACE (see %s --help)", cmd.CommandPath()))
+	}
+	switch {
+	case c.duration < 0:
+		return badInput(fmt.Errorf("--duration must be positive (or 0 for no limit), got %s", c.duration))
+	case c.count < 0:
+		return badInput(fmt.Errorf("--count must be positive (or 0 for no limit), got %d", c.count))
+	case c.snaplen < 0:
+		return badInput(fmt.Errorf("--snaplen must be positive (or 0 for 262144), got %d", c.snaplen))
 	}
 	render, err := c.out.renderer(render.Analysis)
 	if err != nil {
@@ -114,11 +124,16 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 	return render.Analysis(stdout, res.Report(), res.Flows())
 }
 
-// liveScreen redraws the summary on a terminal once a second; on anything
-// else it draws nothing, so that stdout holds only the final report.
+// liveScreen redraws the summary on a terminal once a second, on the
+// terminal's alternate screen (as top and less do), so that the redraws do
+// not scroll the terminal's history and the final report lands on the
+// normal screen, below the command line; on anything else it draws nothing,
+// so that stdout holds only the final report.
 type liveScreen struct {
-	w       io.Writer
-	on      bool
+	w  io.Writer
+	on bool
+	// entered is set once the alternate screen is on.
+	entered bool
 	iface   string
 	started time.Time
 	last    time.Time
@@ -130,7 +145,7 @@ func newLiveScreen(w io.Writer, iface, format string) *liveScreen {
 	f, ok := w.(*os.File)
 	s.on = ok && format == render.Table.String() && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 	if s.on {
-		s.table, _ = render.New(render.Table)
+		s.table, _ = render.New(render.Table, render.WithWidth(terminalWidth(w, os.Getenv)))
 		s.last = time.Now()
 	}
 	return s
@@ -150,16 +165,28 @@ func (s *liveScreen) maybeDraw(a *engine.Analyzer) {
 		flows += row.Flows
 	}
 	var b bytes.Buffer
+	if !s.entered {
+		b.WriteString(enterAltScreen)
+		s.entered = true
+	}
 	b.WriteString("\x1b[H\x1b[2J")
-	fmt.Fprintf(&b, "pcapcheck live on %s: %s, %d flows; Ctrl-C stops and prints the full report\n\n",
-		s.iface, time.Since(s.started).Round(time.Second), flows)
+	fmt.Fprintf(&b, "pcapcheck live on %s: %s, %s; Ctrl-C stops and prints the full report\n\n",
+		s.iface, time.Since(s.started).Round(time.Second), plural(flows, "flow"))
 	b.Write(table.Bytes())
 	s.w.Write(b.Bytes())
 }
 
-// clear wipes the last drawing before the final report.
+// The xterm sequences that switch to the alternate screen and back.
+const (
+	enterAltScreen = "\x1b[?1049h"
+	leaveAltScreen = "\x1b[?1049l"
+)
+
+// clear leaves the alternate screen, and so the last drawing, before the
+// final report.
 func (s *liveScreen) clear() {
-	if s.on {
-		io.WriteString(s.w, "\x1b[H\x1b[2J")
+	if s.entered {
+		io.WriteString(s.w, leaveAltScreen)
+		s.entered = false
 	}
 }

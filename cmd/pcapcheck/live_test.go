@@ -44,7 +44,7 @@ func TestLiveWithoutCgo(t *testing.T) {
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 2, ee.ExitCode())
-	assert.Equal(t, "pcapcheck: capture: live lo: live capture needs a build with libpcap: rebuild with CGO_ENABLED=1 after apt-get install libpcap-dev\n", string(out))
+	assert.Equal(t, "pcapcheck: interface lo: live capture needs a build with libpcap: rebuild with CGO_ENABLED=1 after apt-get install libpcap-dev\n", string(out))
 	out, err = exec.Command(bin, "analyze", filepath.Join(bookinfo, "after/veth.pcap"), "--inventory", filepath.Join(bookinfo, "inventory")).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	assert.Contains(t, string(out), "passthrough")
@@ -167,8 +167,8 @@ func TestLiveErrors(t *testing.T) {
 		want string
 	}{
 		{"no interface given", []string{"live"}, "live needs an interface: -i IFACE"},
-		{"missing interface", []string{"live", "-i", "pcc-nope0"}, "capture: live pcc-nope0: no such interface"},
-		{"bad filter", []string{"live", "-i", "lo", "--filter", "tcp port"}, `capture: live lo: bad filter "tcp port"`},
+		{"missing interface", []string{"live", "-i", "pcc-nope0"}, "pcapcheck: interface pcc-nope0: no such interface (interfaces here: "},
+		{"bad filter", []string{"live", "-i", "lo", "--filter", "tcp port"}, `pcapcheck: interface lo: bad filter "tcp port"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,7 +190,7 @@ func TestLiveErrors(t *testing.T) {
 		bin := buildPcapcheck(t, dir)
 		out, err := exec.Command("runuser", "-u", "nobody", "--", bin, "live", "-i", "lo", "--duration", "1s").CombinedOutput()
 		require.Error(t, err)
-		assert.Equal(t, "pcapcheck: capture: live lo: permission denied: live capture needs root or CAP_NET_RAW\n", string(out))
+		assert.Equal(t, "pcapcheck: interface lo: permission denied: live capture needs root or CAP_NET_RAW\n", string(out))
 	}
 }
 
@@ -214,7 +214,7 @@ func TestLiveRedraw(t *testing.T) {
 		}
 		s.maybeDraw(a)
 		drawn = out.Len()
-		assert.True(t, strings.HasPrefix(out.String(), "\x1b[H\x1b[2Jpcapcheck live on veth0: 0s, 1 flows;"), "%q", out.String())
+		assert.True(t, strings.HasPrefix(out.String(), "\x1b[?1049h\x1b[H\x1b[2Jpcapcheck live on veth0: 0s, 1 flow;"), "%q", out.String())
 		assert.Contains(t, out.String(), "default/my-shell   bookinfo/reviews   passthrough")
 		s.maybeDraw(a)
 		assert.Equal(t, drawn, out.Len(), "no second drawing within a second")
@@ -222,4 +222,6 @@ func TestLiveRedraw(t *testing.T) {
 	require.NoError(t, a.Run(context.Background(), src))
 	assert.Positive(t, drawn)
 	assert.Equal(t, 3, a.Result().Len())
+	s.clear()
+	assert.True(t, strings.HasSuffix(out.String(), "\x1b[?1049l"), "back to the normal screen for the report")
 }

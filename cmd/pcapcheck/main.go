@@ -31,11 +31,15 @@ func main() {
 }
 
 // Exit codes: 0 success, 1 an expectation of pcapcheck check does not
-// hold, 2 bad usage or unreadable input.
+// hold, 2 bad usage or unreadable input, 130 interrupted by Ctrl-C (SIGINT)
+// or stopped by SIGTERM before the report, as shells report a command
+// SIGINT ended (128+2). live is the exception: Ctrl-C is how it is stopped,
+// and it prints its report and exits 0.
 const (
-	exitOK         = 0
-	exitViolations = 1
-	exitBadInput   = 2
+	exitOK          = 0
+	exitViolations  = 1
+	exitBadInput    = 2
+	exitInterrupted = 130
 )
 
 // run executes one command line and returns its exit code, printing any
@@ -47,6 +51,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "pcapcheck: interrupted")
+		return exitInterrupted
+	}
 	code := exitBadInput
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -54,7 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = ee.err
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "pcapcheck: "+render.Clean(oneLine(err.Error())))
+		fmt.Fprintln(stderr, "pcapcheck: "+render.Clean(oneLine(userMessage(err))))
 	}
 	return code
 }

@@ -75,5 +75,5 @@ func TestAnalyzeSidecarsMismatch(t *testing.T) {
 func TestSidecarsBadInput(t *testing.T) {
 	code, _, stderr := runIn(t, bookinfo, "", "analyze", "after/veth.pcap", "--sidecars", "inventory/shell1-kubectl.txt")
 	assert.Equal(t, 2, code)
-	assert.Equal(t, "pcapcheck: mesh: inventory/shell1-kubectl.txt: holds no Sidecar objects or mesh config: expected kind: Sidecar, the istio ConfigMap, a mesh: key or a MeshConfig\n", stderr)
+	assert.Equal(t, "pcapcheck: inventory/shell1-kubectl.txt: holds no Sidecar objects or mesh config: expected kind: Sidecar, the istio ConfigMap, a mesh: key or a MeshConfig\n", stderr)
 }

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 // newRootCmd builds the command tree. Commands write to the given streams,
 // so that tests run them in-process.
@@ -24,28 +19,17 @@ them with the cluster's inventory (kubectl get pods/services -o wide or -o json/
 EndpointSlices, istioctl proxy-config endpoint) to say, for every TCP and UDP flow,
 whether the sidecar DNATed it to a pod (in the mesh) or passed it through to a
 Service ClusterIP where kube-proxy picks the pod (outside the mesh).`,
-		Version:       version + " (gzip read with " + capture.Inflater + ")",
+		Version:       buildVersion(debug.ReadBuildInfo()),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return badInput(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newAnalyzeCmd(), newCompareCmd(), newLiveCmd(), newScopeCmd(), newSuggestCmd(), newCheckCmd())
+	wrapHelp(root, helpWidth(stdout))
 	return root
-}
-
-// usageArgs wraps a cobra argument check so that its failure exits 2.
-func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return badInput(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
-		}
-		return nil
-	}
 }
 
 // oneLine keeps an error message on one line.

@@ -64,7 +64,8 @@ func TestScopeBadInput(t *testing.T) {
 		stderr string
 	}{
 		{"unknown pod", []string{"scope", "nope"}, `pod "nope" is not in the inventory`},
-		{"no pod", []string{"scope"}, "accepts 1 arg(s)"},
+		{"misspelled pod", []string{"scope", "my-shel"}, `pcapcheck: pod "my-shel" is not in the inventory (did you mean default/my-shell?): give it as namespace/name, or give --inventory with kubectl get pods output`},
+		{"no pod", []string{"scope"}, "scope needs one pod (NAMESPACE/NAME or NAME)"},
 		{"not a Sidecar file", []string{"scope", "my-shell", "--sidecars", "inventory/shell1-kubectl.txt"}, "inventory/shell1-kubectl.txt: holds no Sidecar objects or mesh config"},
 		{"bad format", []string{"scope", "my-shell", "-o", "xml"}, `unknown output format "xml"`},
 	}

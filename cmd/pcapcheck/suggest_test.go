@@ -20,6 +20,7 @@ func TestSuggestRoundTrip(t *testing.T) {
 		t.Run(capture, func(t *testing.T) {
 			code, proposal, stderr := runIn(t, bookinfo, "", "suggest", capture, "--inventory", "inventory")
 			require.Equal(t, 0, code, stderr)
+			assert.Equal(t, "pcapcheck: warning: the proposal holds the default Sidecar of namespace default: applied as it is, it replaces a default Sidecar already there; merge into the existing ones with --from (kubectl get sidecars -n NAMESPACE -o yaml > existing.yaml)\n", stderr)
 			var sc struct {
 				APIVersion string `yaml:"apiVersion"`
 				Kind       string
@@ -33,7 +34,7 @@ func TestSuggestRoundTrip(t *testing.T) {
 			assert.Equal(t, "Sidecar", sc.Kind)
 			assert.Equal(t, "default", sc.Metadata.Namespace)
 			require.Len(t, sc.Spec.Egress, 1)
-			assert.Equal(t, []string{"bookinfo/reviews.bookinfo.svc.cluster.local", "istio-system/*"}, sc.Spec.Egress[0].Hosts)
+			assert.Equal(t, []string{"./*", "bookinfo/reviews.bookinfo.svc.cluster.local", "istio-system/*"}, sc.Spec.Egress[0].Hosts)
 
 			path := filepath.Join(t.TempDir(), "proposal.yaml")
 			require.NoError(t, os.WriteFile(path, []byte(proposal), 0o644))

@@ -27,6 +27,8 @@ func Decode(link LinkType, data []byte, p *Packet) Outcome {
 		return decodeIPv4(data, p)
 	case LinkIPv6:
 		return decodeIPv6(data, p)
+	case LinkNFLOG:
+		return decodeNFLOG(data, p)
 	}
 	return UnsupportedLink
 }

@@ -177,6 +177,12 @@ func TestDecode(t *testing.T) {
 		{name: "tcp data offset below 5", link: LinkIPv4, frame: badDoff, want: Malformed},
 		{name: "ipv4 total length shorter than header", link: LinkIPv4, frame: shortTotal, want: Malformed},
 		{name: "raw packet with version 5", link: LinkRaw, frame: []byte{0x50, 0, 0, 0}, want: Malformed},
+		{name: "nflog ipv4 after a prefix attribute", link: LinkNFLOG, frame: nflog(afInet, synV4),
+			want: Decoded, src: "10.244.2.34:42122", dst: "10.244.2.32:9080", flags: FlagSYN, ipid: 0x1234, tsval: 0x38e69d64},
+		{name: "nflog ipv6", link: LinkNFLOG, frame: nflog(afInet6Linux, dataV6),
+			want: Decoded, src: "[fd00:10:244::5]:44644", dst: "[fd00:10:96::1]:9080", flags: FlagPSH | FlagACK, payload: 778},
+		{name: "nflog without a payload attribute", link: LinkNFLOG, frame: nflog(afInet, nil)[:16], want: NotIP},
+		{name: "nflog attribute shorter than its header", link: LinkNFLOG, frame: []byte{2, 0, 0, 7, 2, 0, 9, 0}, want: Malformed},
 		{name: "unsupported link type", link: LinkType(127), frame: synV4, want: UnsupportedLink},
 		{name: "empty frame", link: LinkLinuxSLL2, frame: nil, want: Truncated},
 	}
@@ -200,6 +206,19 @@ func TestDecode(t *testing.T) {
 			assert.LessOrEqual(t, len(p.Payload), p.PayloadLen)
 		})
 	}
+}
+
+// nflog frames ip as NFLOG does: the header (family, version 0, resource
+// id 7), a prefix attribute "istio\0" padded to 4 bytes, then the payload
+// attribute, lengths and types little-endian.
+func nflog(family byte, ip []byte) []byte {
+	b := []byte{family, 0, 0, 7}
+	b = binary.LittleEndian.AppendUint16(b, 4+6)
+	b = binary.LittleEndian.AppendUint16(b, 10) // NFULA_PREFIX
+	b = append(b, "istio\x00\x00\x00"...)
+	b = binary.LittleEndian.AppendUint16(b, uint16(4+len(ip)))
+	b = binary.LittleEndian.AppendUint16(b, nflogPayload)
+	return append(b, ip...)
 }
 
 func TestDecodeDoesNotAllocate(t *testing.T) {

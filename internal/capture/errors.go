@@ -10,6 +10,10 @@ var (
 	// ErrNotCapture: the input is not pcap, pcapng or tcpdump text. The
 	// wrapping FileError says what it looks like instead.
 	ErrNotCapture = errors.New("not a capture")
+	// ErrInventoryText: the input that is not a capture looks like an
+	// inventory (a kubectl or istioctl table, JSON or YAML); it comes with
+	// ErrNotCapture.
+	ErrInventoryText = errors.New("inventory text")
 	// ErrCutShort: the input ends in the middle of a record or a gzip stream.
 	// Everything before the offset was read and is valid.
 	ErrCutShort = errors.New("ends in the middle of a record")
@@ -42,3 +46,10 @@ func (e *FileError) Error() string {
 }
 
 func (e *FileError) Unwrap() error { return e.Err }
+
+// inventoryText is ErrNotCapture for input that looks like an inventory: its
+// message is the wrapped one's, and it is also ErrInventoryText.
+type inventoryText struct{ err error }
+
+func (e *inventoryText) Error() string   { return e.err.Error() }
+func (e *inventoryText) Unwrap() []error { return []error{e.err, ErrInventoryText} }

@@ -17,6 +17,7 @@ const (
 	LinkLinuxSLL  LinkType = 113 // Linux cooked v1 (tcpdump -i any before libpcap 1.10)
 	LinkIPv4      LinkType = 228 // raw IPv4
 	LinkIPv6      LinkType = 229 // raw IPv6
+	LinkNFLOG     LinkType = 239 // Linux netfilter log (tcpdump -i nflog:N): TLVs around the IP packet
 	LinkLinuxSLL2 LinkType = 276 // Linux cooked v2 (tcpdump -i any since libpcap 1.10)
 
 	// LinkUnknown marks an interface whose link type the source does not
@@ -27,12 +28,12 @@ const (
 var linkNames = map[LinkType]string{
 	LinkNull: "NULL", LinkEthernet: "EN10MB", LinkRawBSD12: "RAW", LinkRawBSD14: "RAW",
 	LinkRaw: "RAW", LinkLoop: "LOOP", LinkLinuxSLL: "LINUX_SLL", LinkIPv4: "IPV4",
-	LinkIPv6: "IPV6", LinkLinuxSLL2: "LINUX_SLL2", LinkUnknown: "UNKNOWN",
+	LinkIPv6: "IPV6", LinkLinuxSLL2: "LINUX_SLL2", LinkNFLOG: "NFLOG", LinkUnknown: "UNKNOWN",
 	// Names of common link types this package does not decode, so that the
 	// warnings about them read like tcpdump's.
 	6: "IEEE802", 8: "SLIP", 9: "PPP", 10: "FDDI", 50: "PPP_HDLC", 51: "PPP_ETHER",
 	104: "C_HDLC", 105: "IEEE802_11", 107: "FRELAY", 117: "PFLOG", 127: "IEEE802_11_RADIO",
-	129: "ARCNET_LINUX", 195: "IEEE802_15_4", 239: "NFLOG", 249: "USBPCAP",
+	129: "ARCNET_LINUX", 195: "IEEE802_15_4", 249: "USBPCAP",
 }
 
 // String returns the DLT name tcpdump uses ("EN10MB", "LINUX_SLL2"), or
@@ -48,7 +49,7 @@ func (l LinkType) String() string {
 func (l LinkType) Supported() bool {
 	switch l {
 	case LinkNull, LinkEthernet, LinkRawBSD12, LinkRawBSD14, LinkRaw, LinkLoop,
-		LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2:
+		LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2, LinkNFLOG:
 		return true
 	}
 	return false

@@ -17,7 +17,7 @@ import (
 // ErrNoInterface, ErrPermission or ErrBadFilter when that is the cause.
 func OpenLive(iface string, opts LiveOptions) (LiveSource, error) {
 	name := "live " + iface
-	fail := func(err error) error { return &FileError{Path: name, Offset: -1, Err: err} }
+	fail := func(err error) error { return &FileError{Path: "interface " + iface, Offset: -1, Err: err} }
 	if _, err := net.InterfaceByName(iface); err != nil && iface != "any" {
 		return nil, fail(ErrNoInterface)
 	}

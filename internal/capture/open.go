@@ -125,7 +125,12 @@ func newReader(name string, r io.Reader, closer io.Closer, file *os.File) (Sourc
 			case info.Compressed:
 				what = "this looks like gzip data holding " + looksLike
 			}
-			return nil, &FileError{Path: name, Offset: -1, Err: fmt.Errorf("%w: %s", ErrNotCapture, what)}
+			err := fmt.Errorf("%w: %s", ErrNotCapture, what)
+			switch looksLike {
+			case "a kubectl table", "an istioctl table", "JSON", "YAML":
+				err = &inventoryText{err}
+			}
+			return nil, &FileError{Path: name, Offset: -1, Err: err}
 		}
 		ts := newTextSource(name, bufio.NewReaderSize(br, readBufferSize))
 		ts.info.Compressed = info.Compressed

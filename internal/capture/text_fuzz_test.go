@@ -67,6 +67,12 @@ func FuzzTextSource(f *testing.F) {
 		"00:00:00.000000 IP6 :: > ::: frag (0|1) HBH DSTOPT 1 > 2: UDP, length 9\n00:00:00.000000 IP6 :: > ::: frag (99999999999999999999|1)\n",
 		// VLAN tags nested beyond reason.
 		"00:00:00.000000 00:00:00:00:00:00 > 00:00:00:00:00:00, ethertype 802.1Q (0x8100), length 1: " + strings.Repeat("vlan 1, p 0, ethertype 802.1Q (0x8100), ", 12) + "\n",
+		// Routing headers: a group that closes, one cut by the snapshot
+		// length, one that never closes, nested parentheses.
+		"00:00:00.000000 IP6 :: > ::1: RT6 (len=2, type=0 [Deprecated], segleft=1, [0]::2) 1 > 2: UDP, length 1\n00:00:00.000000 IP6 :: > ::1: srcrt (len=6, type=4, segleft=2[|srcrt]\n00:00:00.000000 IP6 :: > ::1: RT6 ((((\n00:00:00.000000 IP6 :: > ::1: HBH (padn)(rtalert: 0x0000) (x(y)) 1 > 2: UDP, length 1\n",
+		// NFLOG -e headers: with -v's continuation, with -q, without a
+		// family, of a family that is not IP, with a bad length.
+		"00:00:00.000000 version 0, resource ID 7, family IPv4 (2), length 72: (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 40)\n    1.2.3.4.5 > 1.2.3.4.6: Flags [S], seq 1, win 1, length 0\n00:00:00.000000 version 0, resource ID 7, IPv6, length 72: ::.1 > ::1.2: UDP, length 1\n00:00:00.000000 version 0, resource ID 7, length 1: 1.2.3.4.5 > 1.2.3.4.6: UDP, length 1\n00:00:00.000000 version 0, resource ID 7, family unknown (7), length 9: x\n00:00:00.000000 version 0, resource ID 7, family IPv4 (2), length 99999999999999999999: x\n",
 		// A port name and numbers at the edges of their ranges.
 		"00:00:00.000000 IP 255.255.255.255.65535 > 0.0.0.0.domain: Flags [S], seq 4294967295, ack 4294967295, win 65535, options [TS val 4294967295 ecr 0], length 2147483647\n",
 	} {

@@ -131,15 +131,26 @@ func (l *lineState) readBody(p *Packet, b []byte) Outcome {
 }
 
 // skipExtensions steps over the IPv6 extension headers tcpdump names before
-// the transport ("HBH ", "DSTOPT ", "frag (0|1448) "), after which it prints
+// the transport ("HBH ", "DSTOPT ", "RT6 (...) ", "frag (0|1448) "), after which it prints
 // the ports on their own: "41851 > 43913: ". A fragment other than the first
 // is a Fragment; so is tcpdump's older "(frag 1234:100@1480)".
 func (l *lineState) skipExtensions(b []byte) (rest []byte, sport, dport uint16, portsAfter bool, o Outcome) {
 	saw := false
 	for {
 		switch {
-		case hasPrefix(b, "HBH "), hasPrefix(b, "DSTOPT "):
-			b = trimLeft(b[bytes.IndexByte(b, ' '):])
+		case hasPrefix(b, "HBH "), hasPrefix(b, "DSTOPT "), hasPrefix(b, "RT6 ("), hasPrefix(b, "srcrt ("):
+			// Options with -v, "HBH (padn)(rtalert: 0x0000) ", and a
+			// routing header's addresses, "RT6 (len=2, type=0, segleft=1,
+			// [0]fd00::9) " (tcpdump before 4.99 says "srcrt"), are
+			// parenthesized groups after the name.
+			rest := skipGroups(trimLeft(b[bytes.IndexByte(b, ' '):]))
+			switch {
+			case rest == nil && bytes.Contains(b, []byte("[|")):
+				return nil, 0, 0, false, Truncated
+			case rest == nil:
+				return nil, 0, 0, false, UnreadableLine
+			}
+			b = rest
 		case hasPrefix(b, "frag ("):
 			end := bytes.IndexByte(b, ')')
 			if end < 0 {
@@ -173,6 +184,20 @@ func (l *lineState) skipExtensions(b []byte) (rest []byte, sport, dport uint16, 
 		}
 		saw = true
 	}
+}
+
+// skipGroups steps over the parenthesized groups b starts with, "(a)(b) ";
+// nil when a group does not close on the line ("segleft=0[|srcrt]", cut by
+// the snapshot length).
+func skipGroups(b []byte) []byte {
+	for len(b) > 0 && b[0] == '(' {
+		end := closingParen(b)
+		if end < 0 {
+			return nil
+		}
+		b = trimLeft(b[end+1:])
+	}
+	return b
 }
 
 // cutPortPair reads the "41851 > 43913: " tcpdump prints after IPv6

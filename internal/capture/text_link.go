@@ -58,6 +58,8 @@ func (l *lineState) readLink(p *Packet, b []byte) Outcome {
 	case hasPrefix(b, "ethertype "):
 		l.known, l.link = true, LinkLinuxSLL
 		return l.readEthertype(p, b)
+	case hasPrefix(b, "version ") && bytes.Contains(b, []byte(", resource ID ")):
+		return l.readNFLOG(p, b)
 	}
 	if _, rest, ok := cutMAC(b); ok {
 		switch {
@@ -117,6 +119,45 @@ func (l *lineState) readCooked2(p *Packet, b []byte) Outcome {
 		b = rest[1:]
 	}
 	return l.readEthertype(p, b)
+}
+
+// readNFLOG reads the -e header of an NFLOG capture, "version 0, resource
+// ID 7, family IPv4 (2), length 72: " (no family with -q), then the IP
+// packet, which tcpdump prints without "IP ".
+func (l *lineState) readNFLOG(p *Packet, b []byte) Outcome {
+	l.known, l.link = true, LinkNFLOG
+	v6 := false
+	family := false
+	for {
+		var f []byte
+		line := b
+		f, b = nextField(b)
+		switch {
+		case string(f) == "IPv4", string(f) == "IPv6": // -q
+			family, v6 = true, string(f) == "IPv6"
+		case hasPrefix(f, "family "):
+			family = true
+			v6 = hasPrefix(f, "family IPv6 ")
+			if !v6 && !hasPrefix(f, "family IPv4 ") {
+				return NotIP
+			}
+		case hasPrefix(f, "length "):
+			n, rest, ok := cutLength(line) // the packet follows in line, past this field
+
+			if !ok {
+				return UnreadableLine
+			}
+			p.Length = n
+			if !family {
+				// -q leaves the family out: an IPv6 source has colons.
+				sp := bytes.IndexByte(rest, ' ')
+				v6 = sp > 0 && bytes.IndexByte(rest[:sp], ':') >= 0
+			}
+			return l.readIP(p, rest, v6)
+		case len(b) == 0:
+			return UnreadableLine
+		}
+	}
 }
 
 // readEthertype reads "ethertype NAME (0xHHHH), length N: " and, for VLAN

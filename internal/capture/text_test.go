@@ -436,6 +436,52 @@ func TestTextNetwork(t *testing.T) {
 				Flags: FlagPSH | FlagACK, Seq: 592820498, Ack: 2512896041, Window: 2128, TSVal: 1186840160, HasTS: true, PayloadLen: 80000}},
 		},
 		{
+			// tcpdump 4.99.3 -v -n -r of a pcap with a type 0 routing header
+			// before UDP and a segment routing header (type 4) before TCP.
+			name: "-v IPv6 routing headers",
+			in: "14:53:20.000000 IP6 (flowlabel 0x12345, hlim 64, next-header Routing (43) payload length: 57) fd00:10:244:1::5 > fd00:10:244:2::7: RT6 (len=2, type=0 [Deprecated], segleft=1, rsv=0x0, [0]fd00:10:244:3::9) 40000 > 53: [bad udp cksum 0x0000 -> 0x0185!] 4660+ A? reviews. (25)\n" +
+				"14:53:21.000000 IP6 (hlim 64, next-header Routing (43) payload length: 60) fd00:10:244:1::5 > fd00:10:244:2::7: RT6 (len=4, type=4, segleft=1, last-entry=1, flags=0x0, tag=0, [0]fd00:10:244:2::7, [1]fd00:10:244:9::1) 41000 > 9080: Flags [S], cksum 0x0000 (incorrect -> 0xeeb0), seq 1000, win 64240, length 0\n",
+			want: []Packet{
+				{Num: 1, Time: clockAt(14, 53, 20, 0), Transport: UDP, TTL: 64, PayloadLen: 25,
+					Src: netip.MustParseAddrPort("[fd00:10:244:1::5]:40000"), Dst: netip.MustParseAddrPort("[fd00:10:244:2::7]:53")},
+				{Num: 2, Time: clockAt(14, 53, 21, 0), Transport: TCP, TTL: 64, Flags: FlagSYN, Seq: 1000, Window: 64240,
+					Src: netip.MustParseAddrPort("[fd00:10:244:1::5]:41000"), Dst: netip.MustParseAddrPort("[fd00:10:244:2::7]:9080")},
+			},
+		},
+		{
+			// tcpdump before 4.99 named it srcrt; cut by the snapshot length,
+			// the ports are not printed.
+			name: "routing header as srcrt, and cut short",
+			in: "09:00:07.784000 IP6 2001:1:2:3::1 > 2001:1:2:7:200:ff:fe00:5: srcrt (len=2, type=2, segleft=1, rsv=0x0, [0]2001:1:2:3::1000) 40000 > 53: UDP, length 9\n" +
+				"04:13:34.903345 IP6 2001:10::1 > fc00:3::1: srcrt (len=6, type=4, segleft=2[|srcrt]\n",
+			want: []Packet{{Num: 1, Time: clockAt(9, 0, 7, 784000000), Transport: UDP, PayloadLen: 9,
+				Src: netip.MustParseAddrPort("[2001:1:2:3::1]:40000"), Dst: netip.MustParseAddrPort("[2001:1:2:7:200:ff:fe00:5]:53")}},
+			outcomes: map[Outcome]int{Decoded: 1, Truncated: 1},
+		},
+		{
+			name: "-v hop-by-hop options",
+			in:   "14:13:27.172200 IP6 (hlim 1, next-header Options (0) payload length: 36) fe80::1 > ff02::16: HBH (rtalert: 0x0000) (padn) 41851 > 43913: UDP, length 4\n",
+			want: []Packet{{Num: 1, Time: clockAt(14, 13, 27, 172200000), Transport: UDP, TTL: 1, PayloadLen: 4,
+				Src: netip.MustParseAddrPort("[fe80::1]:41851"), Dst: netip.MustParseAddrPort("[ff02::16]:43913")}},
+		},
+		{
+			// tcpdump 4.99.3 -e -n, -e -v -n and -e -q -n of an NFLOG capture
+			// (the packet iptables' NFLOG target logs in group 7).
+			name: "NFLOG with -e",
+			in: "14:53:20.000000 version 0, resource ID 7, family IPv4 (2), length 72: 10.244.2.34.44644 > 10.96.209.151.9080: Flags [S], seq 54128709, win 64240, length 0\n" +
+				"14:53:20.000000 version 0, resource ID 7, family IPv4 (2), length 72: (tos 0x0, ttl 64, id 38955, offset 0, flags [DF], proto TCP (6), length 40)\n" +
+				"    10.244.2.34.44644 > 10.96.209.151.9080: Flags [S], cksum 0x0000 (incorrect -> 0x0689), seq 54128709, win 64240, length 0\n" +
+				"14:53:20.000000 version 0, resource ID 7, IPv4, length 72: 10.244.2.34.44644 > 10.96.209.151.9080: tcp 0\n",
+			want: []Packet{
+				{Num: 1, Time: clockAt(14, 53, 20, 0), Transport: TCP, Length: 72, Flags: FlagSYN, Seq: 54128709, Window: 64240,
+					Src: netip.MustParseAddrPort("10.244.2.34:44644"), Dst: netip.MustParseAddrPort("10.96.209.151:9080")},
+				{Num: 2, Time: clockAt(14, 53, 20, 0), Transport: TCP, Length: 72, Flags: FlagSYN, Seq: 54128709, Window: 64240, TTL: 64, IPID: 38955,
+					Src: netip.MustParseAddrPort("10.244.2.34:44644"), Dst: netip.MustParseAddrPort("10.96.209.151:9080")},
+				{Num: 4, Time: clockAt(14, 53, 20, 0), Transport: TCP, Length: 72,
+					Src: netip.MustParseAddrPort("10.244.2.34:44644"), Dst: netip.MustParseAddrPort("10.96.209.151:9080")},
+			},
+		},
+		{
 			name: "not TCP or UDP",
 			in: "18:50:41.873695 IP 10.244.2.34 > 10.244.2.1: ICMP echo request, id 4660, seq 1, length 12\n" +
 				"18:50:41.873715 IP 10.244.2.34.5000 > 10.244.2.1.5001: sctp (1) [INIT] [init tag: 287454020] [rwnd: 65535] [OS: 10] [MIS: 10] [init TSN: 1] \n" +

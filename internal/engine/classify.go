@@ -205,6 +205,9 @@ func (c *classifier) judgeAddresses(cn *conn) judgement {
 			return j
 		}
 	}
+	if c.idx != nil && proto == capture.TCP && c.judgeRegistryEndpoint(&j, cn) {
+		return j
+	}
 	if istioSNI && sni.Direction == "outbound" {
 		j.verdict = report.SidecarDNAT
 		if ns, name, ok := peek.ServiceOf(sni.Host); ok {
@@ -331,6 +334,27 @@ func (c *classifier) judgePod(j *judgement, cn *conn, pod *inventory.Pod, sni pe
 		}
 		c.clientFacts(j, cn, j.service, j.servicePort, false)
 	}
+}
+
+// judgeRegistryEndpoint judges a flow to an address no pod of the
+// inventory has, but that a sidecar's istioctl listing has as an endpoint
+// of a service: the client sent to an endpoint, as a sidecar does. It
+// reports whether it did.
+func (c *classifier) judgeRegistryEndpoint(j *judgement, cn *conn) bool {
+	for _, b := range c.backends(cn.server, cn.proto) {
+		if b.Via != inventory.ViaIstioctl {
+			continue
+		}
+		j.verdict = report.SidecarDNAT
+		j.service = b.Service
+		if b.Port != nil {
+			j.servicePort = b.Port.Port
+		}
+		j.add(report.FactRegistryEndpoint, cn.server, b.Service)
+		c.clientFacts(j, cn, j.service, j.servicePort, false)
+		return true
+	}
+	return false
 }
 
 // viaPhrase says how the inventory knows an endpoint backs a service.

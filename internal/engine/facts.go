@@ -77,11 +77,11 @@ func (a *flowData) warnings(flows, ambiguous int) []string {
 	for _, s := range a.sources {
 		out = append(out, sourceWarnings(s)...)
 	}
-	if a.inv != nil {
-		out = append(out, a.inv.Warnings...)
-	}
+	// The index's warnings begin with the inventory's own: take one or the other.
 	if a.idx != nil {
 		out = append(out, a.idx.Warnings()...)
+	} else if a.inv != nil {
+		out = append(out, a.inv.Warnings...)
 	}
 	if w := a.foldWarning(); w != "" {
 		out = append(out, w)
@@ -121,7 +121,14 @@ func sourceWarnings(s sourceRun) []string {
 		out = append(out, info.Name+": "+n)
 	}
 	if s.err != nil {
-		out = append(out, fmt.Sprintf("%v; the %d records before it are analyzed", s.err, info.Records))
+		before := fmt.Sprintf("the %d records before it are analyzed", info.Records)
+		switch info.Records {
+		case 0:
+			before = "no record came before it"
+		case 1:
+			before = "the record before it is analyzed"
+		}
+		out = append(out, fmt.Sprintf("%v; %s", s.err, before))
 	}
 	return out
 }

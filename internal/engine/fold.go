@@ -128,8 +128,12 @@ func (a *flowData) foldWarning() string {
 	if a.folds.packets == 0 {
 		return ""
 	}
-	return fmt.Sprintf("more than %d flows (--max-flows): about %d further flows (%d packets) were folded into %d flows per client address and destination, %d per destination and %d per protocol; their verdicts are those of the aggregates",
-		a.maxFlows, a.folds.flows.estimate(), a.folds.packets,
+	limit := fmt.Sprintf("more than %d flows", a.maxFlows)
+	if a.maxFlows == 1 {
+		limit = "more than 1 flow"
+	}
+	return fmt.Sprintf("%s (--max-flows): about %d further flows (%d packets) were folded into %d flows per client address and destination, %d per destination and %d per protocol; their verdicts are those of the aggregates",
+		limit, a.folds.flows.estimate(), a.folds.packets,
 		a.folds.aggregates[foldClient], a.folds.aggregates[foldServer], a.folds.aggregates[foldAll])
 }
 

@@ -28,11 +28,17 @@ type command struct {
 	// istioctl: whether it lists a proxy's endpoints, and which proxy.
 	endpoints bool
 	proxy     Ref
+	// unnamed is the word in the pod's place when it does not name a pod:
+	// a shell substitution ("$(kubectl get pod ...)", "$POD"), a
+	// placeholder ("<sleep-pod>") or another kind ("deploy/sleep").
+	unnamed string
 }
 
 // promptLine matches a shell prompt and the command after it: "$ cmd",
-// "# cmd", "user@host:~$ cmd", "[root@host ~]# cmd".
-var promptLine = regexp.MustCompile(`^\s*(?:\[[^\]]*\]|[\w.@:~/()+-]+)? ?[$#%>](?:\s+(.*?))?\s*$`)
+// "# cmd", "user@host:~$ cmd", "[root@host ~]# cmd", "user@host ~/$ cmd"
+// (a space between host and directory, as bash's "\u@\h \w\$" prints) and
+// "(venv) user@host:~$ cmd".
+var promptLine = regexp.MustCompile(`^\s*(?:\([\w.-]+\)\s+)?(?:\[[^\]]*\]|[\w.-]+@[\w.-]+\s+[~/][^\s$#%>]*|[\w.@:~/()+-]+)? ?[$#%>](?:\s+(.*?))?\s*$`)
 
 // commandOf returns the command of a prompt line.
 func commandOf(line string) (string, bool) {
@@ -63,12 +69,9 @@ var istioctlValueFlags = map[string]bool{
 }
 
 // parseCommand reads a command line. Only what comes before a pipe, a
-// redirection or a command separator counts.
+// redirection or a command separator counts (see shellWords).
 func parseCommand(cmd string) command {
-	if i := strings.IndexAny(cmd, "|;&>"); i >= 0 {
-		cmd = cmd[:i]
-	}
-	fields := strings.Fields(cmd)
+	fields := shellWords(cmd)
 	for i, f := range fields {
 		name := strings.TrimSuffix(path.Base(f), ".exe")
 		switch {
@@ -79,6 +82,53 @@ func parseCommand(cmd string) command {
 		}
 	}
 	return command{tool: toolOther}
+}
+
+// shellWords splits cmd into the words the shell would pass, up to a pipe,
+// redirection or command separator: quotes are removed, and a $(...)
+// substitution stays one word, as when it is quoted.
+func shellWords(cmd string) []string {
+	var out []string
+	var b strings.Builder
+	var quote rune
+	depth := 0
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+	}
+	prev := rune(0)
+	for _, r := range cmd {
+		keep := true
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote, keep = 0, depth > 0
+			}
+		case r == '"' || r == '\'':
+			quote, keep = r, depth > 0
+		case r == '(' && prev == '$':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case depth > 0:
+		case r == ' ' || r == '\t':
+			flush()
+			keep = false
+		case r == '>' && strings.Contains(b.String(), "<"):
+			// the end of a placeholder of documentation, "<sleep-pod>"
+		case strings.ContainsRune("|;&>", r):
+			flush()
+			return out
+		}
+		if keep {
+			b.WriteRune(r)
+		}
+		prev = r
+	}
+	flush()
+	return out
 }
 
 // flagArgs splits args into positional words and flag values, knowing
@@ -152,7 +202,15 @@ func parseIstioctl(args []string) command {
 		return c // read from a config dump: no pod named
 	}
 	name, ns := pos[2], firstOf(flags, "-n", "--namespace")
-	if kind, rest, ok := strings.Cut(name, "/"); ok && (kind == "pod" || kind == "pods" || kind == "po") {
+	if unnamed(name) {
+		c.unnamed = name
+		return c
+	}
+	if kind, rest, ok := strings.Cut(name, "/"); ok {
+		if kind != "pod" && kind != "pods" && kind != "po" {
+			c.unnamed = name // deploy/NAME: istioctl picks one of its pods
+			return c
+		}
 		name = rest
 	}
 	// istioctl reads "name.namespace" by the last dot, as it does itself.
@@ -161,6 +219,14 @@ func parseIstioctl(args []string) command {
 	}
 	c.proxy = Ref{Namespace: ns, Name: name}
 	return c
+}
+
+// unnamed reports whether word, in the place of istioctl's pod, does not
+// spell a pod's name: a substitution or variable the shell expanded, or a
+// placeholder of documentation.
+func unnamed(word string) bool {
+	word = strings.Trim(word, `"'`)
+	return strings.ContainsAny(word, "$`<>{}[]()*")
 }
 
 func firstOf(flags map[string]string, names ...string) string {

@@ -32,6 +32,26 @@ const (
 // sniffLen is how much of a file decides whether it is binary.
 const sniffLen = 8 << 10
 
+// captureKind names the capture format data starts with (pcap, pcapng or
+// gzip, which is how captures are compressed), "" for none: a capture given
+// where an inventory is expected is a common slip, told apart from other
+// binary files so that the error can say what to do.
+func captureKind(data []byte) string {
+	if len(data) < 4 {
+		return ""
+	}
+	switch string(data[:4]) {
+	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d", "\xa1\xb2\xcd\x34", "\x34\xcd\xb2\xa1":
+		return "pcap"
+	case "\x0a\x0d\x0d\x0a":
+		return "pcapng"
+	}
+	if data[0] == 0x1f && data[1] == 0x8b {
+		return "gzip"
+	}
+	return ""
+}
+
 // looksBinary reports whether data starts like a binary file (a capture, an
 // archive): a NUL byte or bytes that are not UTF-8 text.
 func looksBinary(data []byte) bool {

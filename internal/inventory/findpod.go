@@ -3,7 +3,10 @@ package inventory
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/pcapcheck/pcapcheck/internal/spell"
 )
 
 // FindPod finds the pod an argument names: namespace/name, name.namespace
@@ -26,11 +29,44 @@ func (x *Index) FindPod(arg string) (*Pod, []string, error) {
 		}
 	}
 	if ref.Namespace == "" {
-		return nil, nil, fmt.Errorf("pod %q is not in the inventory: give it as namespace/name, or give --inventory with kubectl get pods output", arg)
+		if n := len(x.podsNamed(arg)); n > 1 {
+			return nil, nil, fmt.Errorf("pod %q is in %d namespaces: give it as namespace/name", arg, n)
+		}
+		return nil, nil, fmt.Errorf("pod %q is not in the inventory%s: give it as namespace/name, or give --inventory with kubectl get pods output", arg, x.didYouMean(arg))
 	}
 	if ref.Name == "" {
 		return nil, nil, errors.New("expected a pod as namespace/name")
 	}
 	p := &Pod{Ref: ref}
-	return p, []string{fmt.Sprintf("pod %s is not in the inventory: its labels are not known, so Sidecars with a workloadSelector are taken not to select it", ref)}, nil
+	return p, []string{fmt.Sprintf("pod %s is not in the inventory%s: its labels are not known, so Sidecars with a workloadSelector are taken not to select it", ref, x.didYouMean(arg))}, nil
+}
+
+func (x *Index) podsNamed(name string) []*Pod {
+	if x == nil {
+		return nil
+	}
+	return x.podByName[name]
+}
+
+// didYouMean returns " (did you mean NS/NAME?)" for the pod of the inventory
+// whose namespace/name, or name alone, is nearest to arg; "" for none.
+func (x *Index) didYouMean(arg string) string {
+	if x == nil {
+		return ""
+	}
+	var refs, names []string
+	for _, p := range x.inv.Pods {
+		refs = append(refs, p.Ref.String())
+		names = append(names, p.Name)
+	}
+	c := spell.Closest(arg, refs)
+	if c == "" {
+		if i := slices.Index(names, spell.Closest(arg, names)); i >= 0 && names[i] != "" {
+			c = refs[i]
+		}
+	}
+	if c == "" {
+		return ""
+	}
+	return " (did you mean " + c + "?)"
 }

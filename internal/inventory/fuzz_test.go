@@ -46,6 +46,13 @@ func FuzzParseKubectlText(f *testing.F) {
 	f.Add([]byte("NAME    READY   STATUS    RESTARTS   AGE   IP\nweb-1   1/1     Running   0          1m    ::ffff:10.0.0.1\n"))
 	// Multi-byte characters before a column: offsets count characters.
 	f.Add([]byte("NAME     READY   STATUS    RESTARTS   AGE   IP\nwéb-1    1/1     Running   0          1m    10.0.0.1\n"))
+	// A bash prompt with a space before the directory, an alias, a comma
+	// list of kinds, a table whose header has a typo, and an istioctl
+	// listing of a quoted substitution with a pipe inside it.
+	f.Add([]byte("user@host ~/$ k get pods,svc -n x\nNAME   TYPE   CLUSTERIP\ndb   ClusterIP   10.0.0.1\n$ istioctl pc ep \"$(kubectl get pod | grep 'a|b' | cut -d' ' -f1)\" -n x\nENDPOINT   STATUS   OUTLIER CHECK   CLUSTER\n10.0.0.2:80   HEALTHY   OK   outbound|80||db.x.svc.cluster.local\n"))
+	// Quotes and substitutions that never close, a placeholder with a
+	// redirection after it.
+	f.Add([]byte("$ istioctl pc ep \"$(kubectl get po <pod> > out\nENDPOINT   CLUSTER\n10.0.0.2:80   outbound|80||db.x.svc.cluster.local\n"))
 	// CRLF line ends and a byte order mark.
 	f.Add([]byte("\uFEFF$ kubectl -n x get svc\r\nNAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\r\na      ClusterIP   10.96.0.1    <none>        80/TCP    1m\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -206,6 +206,9 @@ func parseWith(opts Options, path string, data []byte) (*Inventory, error) {
 func parseInto(b *builder, path string, data []byte) (string, error) {
 	switch f := detect(data); f {
 	case formatBinary:
+		if c := captureKind(data); c != "" {
+			return "", errAt(path, 0, 0, ErrUnrecognized, "this is a packet capture (%s), not kubectl or istioctl output: give it as an argument, not as an inventory", c)
+		}
 		return "", errAt(path, 0, 0, ErrUnrecognized, "binary content: expected kubectl or istioctl output as text, JSON or YAML")
 	case formatUnknown:
 		return "", errAt(path, 0, 0, ErrUnrecognized, "empty: expected kubectl or istioctl output")

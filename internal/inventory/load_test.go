@@ -86,7 +86,7 @@ func TestLoadErrors(t *testing.T) {
 		{"a Sidecar manifest named explicitly", []string{"testdata/sidecar.yaml"}, []error{ErrUnrecognized},
 			"inventory: testdata/sidecar.yaml: holds only Sidecar (1): expected pods, services, endpoints, nodes or istioctl endpoints"},
 		{"a capture named explicitly", []string{"testdata/load/capture.pcap"}, []error{ErrUnrecognized},
-			"inventory: testdata/load/capture.pcap: binary content: expected kubectl or istioctl output as text, JSON or YAML"},
+			"inventory: testdata/load/capture.pcap: this is a packet capture (pcap), not kubectl or istioctl output: give it as an argument, not as an inventory"},
 		{"a missing file", []string{"testdata/no-such-file"}, []error{ErrRead, fs.ErrNotExist},
 			"inventory: testdata/no-such-file: cannot read: no such file or directory"},
 		{"a bad file stops the load", []string{"testdata/pods.json", "testdata/load/.notes.txt", "testdata/nodes.json"}, []error{ErrSyntax},

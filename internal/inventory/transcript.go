@@ -49,6 +49,9 @@ type textParser struct {
 	t        *table
 	kubectl  bool // a kubectl table was read
 	istioctl bool // an istioctl table was read
+	// noNamespace is set once the file was warned of a table whose
+	// namespace cannot be known.
+	noNamespace bool
 }
 
 // parseText reads text into b and returns the file's kind. On error, what
@@ -96,6 +99,8 @@ func (p *textParser) line(line string, n int) error {
 		p.t = nil
 		if k := tableKindOf(cols); k != tableNone {
 			p.open(k, cols, line, n)
+		} else {
+			p.unknownHeader(line, n)
 		}
 		return nil
 	}
@@ -113,6 +118,38 @@ func (p *textParser) command(cmd string, n int) {
 	}
 }
 
+// unknownHeader warns of a table that is not read, unless the command
+// before it already said why.
+func (p *textParser) unknownHeader(line string, n int) {
+	switch {
+	case p.cmd.tool == toolKubectl && p.cmd.verb == "get" && p.cmd.resource != "" && !inventoryResource(p.cmd.resource):
+		return // warned at the command line
+	case p.cmd.tool == toolIstioctl && !p.cmd.endpoints:
+		p.b.warn("%s:%d: skipped a table of istioctl output that is not `istioctl proxy-config endpoint`: %s", p.path, n, quote(strings.Join(strings.Fields(line), " ")))
+		return
+	}
+	p.b.warn("%s:%d: skipped a table whose header is not one of kubectl's pods, services, nodes, endpoints or endpointslices, nor istioctl proxy-config endpoint's: %s",
+		p.path, n, quote(strings.Join(strings.Fields(line), " ")))
+}
+
+// namespaceUnknown warns, once per file, of a table of namespaced objects
+// whose namespace neither a NAMESPACE column nor the command line says.
+func (p *textParser) namespaceUnknown(t *table, n int) {
+	if p.noNamespace || t.namespace != "" || t.kind == tableNodes || t.kind == tableIstioctl {
+		return
+	}
+	if _, ok := t.index["NAMESPACE"]; ok {
+		return
+	}
+	p.noNamespace = true
+	said := "a command line before the table"
+	if p.cmd.tool == toolKubectl {
+		said = "the command line"
+	}
+	p.b.warn("%s:%d: the namespace of these %s is unknown: neither %s nor a NAMESPACE column says it; each matches its name in any namespace (list with -n NAMESPACE or -A)",
+		p.path, n, t.kind, said)
+}
+
 func (p *textParser) open(k tableKind, cols []column, line string, n int) {
 	t := &table{path: p.path, kind: k, cols: cols, index: make(map[string]int, len(cols)), warn: p.b.warn,
 		tabbed: strings.ContainsRune(line, '\t')}
@@ -126,12 +163,17 @@ func (p *textParser) open(k tableKind, cols []column, line string, n int) {
 		t.registry = &Registry{From: Position{Path: p.path, Line: n}}
 		if p.cmd.tool == toolIstioctl && p.cmd.endpoints {
 			t.registry.Proxy = p.cmd.proxy
+			if p.cmd.unnamed != "" {
+				p.b.warn("%s:%d: the istioctl listing is of %s, not of a named pod: its endpoints are read, but not which sidecar knows them; write the pod's name in its place (istioctl proxy-config endpoint POD -n NAMESPACE)",
+					p.path, n, quote(p.cmd.unnamed))
+			}
 		}
 		t.clusters = map[string]int{}
 		p.b.inv.Registries = append(p.b.inv.Registries, t.registry)
 		p.istioctl = true
 	} else {
 		p.kubectl = true
+		p.namespaceUnknown(t, n)
 	}
 	p.t = t
 }

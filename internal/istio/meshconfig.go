@@ -27,8 +27,10 @@ var meshConfigKeys = []string{
 //     YAML string);
 //   - that key alone, "mesh: |" with the MeshConfig below (the seed's
 //     File 3), or "mesh:" with it as a mapping;
-//   - an IstioOperator's spec.meshConfig;
-//   - Helm values (istiod chart) with a top-level meshConfig block;
+//   - an IstioOperator's spec.meshConfig, or its spec.values.meshConfig;
+//   - Helm values (istiod chart) with a top-level meshConfig block, or one
+//     under values: (the istiod chart's values.yaml, and a values fragment
+//     pasted from an IstioOperator);
 //   - a bare MeshConfig: a document without kind holding MeshConfig fields.
 //
 // Other ConfigMaps and documents are not taken.
@@ -43,11 +45,12 @@ func (c *Config) readMeshConfig(d inventory.Document) (bool, *source.Error) {
 		}
 		return true, c.readEmbedded(r, m, "data.mesh")
 	case "IstioOperator":
-		m := source.At(n, "spec", "meshConfig")
-		if source.IsNull(m) {
-			return false, nil
+		for _, key := range []string{"spec.meshConfig", "spec.values.meshConfig"} {
+			if m := source.At(n, strings.Split(key, ".")...); !source.IsNull(m) {
+				return true, c.readMesh(r, m, key+".", docPos(d))
+			}
 		}
-		return true, c.readMesh(r, m, "spec.meshConfig.", docPos(d))
+		return false, nil
 	case "":
 	default:
 		return false, nil
@@ -57,7 +60,7 @@ func (c *Config) readMeshConfig(d inventory.Document) (bool, *source.Error) {
 			return true, c.readEmbedded(r, m, key)
 		}
 	}
-	for _, key := range []string{"meshConfig", "spec.meshConfig", "mesh"} {
+	for _, key := range []string{"meshConfig", "spec.meshConfig", "values.meshConfig", "spec.values.meshConfig", "mesh"} {
 		if m := source.At(n, strings.Split(key, ".")...); m != nil && m.Kind == yaml.MappingNode {
 			return true, c.readMesh(r, m, key+".", docPos(d))
 		}

@@ -32,6 +32,9 @@ func (c *Config) readSidecar(d inventory.Document) *source.Error {
 		}
 		c.warn("%s:%d: Sidecar of apiVersion %s: read as networking.istio.io/v1", d.Path, n.Line, api)
 	}
+	if err := checkSidecarFields(r, n); err != nil {
+		return err
+	}
 	sc := &Sidecar{From: inventory.Position{Path: d.Path, Line: n.Line}, node: n}
 	if sc.Ref, sc.Created, err = c.sidecarMeta(r, n); err != nil {
 		return err

@@ -20,6 +20,11 @@ type SuggestOptions struct {
 	PerWorkload bool
 	// From holds existing Sidecars to merge the proposal into; nil for none.
 	From *Config
+	// OwnNamespace adds "./*" to every Sidecar proposed without From: a
+	// namespace's services reach each other through it even when the
+	// captures did not show them doing so, as a Sidecar in place would have
+	// let them.
+	OwnNamespace bool
 }
 
 // Suggestion is the set of Sidecar objects that keep every observed
@@ -139,6 +144,10 @@ func Suggest(flows iter.Seq[*report.Flow], idx *inventory.Index, opts SuggestOpt
 				parts = append(parts, fmt.Sprintf("%s %d %s", client, u.flows[client], plural(u.flows[client], "flow")))
 			}
 			g.Hosts = append(g.Hosts, SuggestedHost{Host: h, Evidence: strings.Join(parts, ", ") + ", " + strings.Join(u.verdicts, "+"), Added: true})
+		}
+		if opts.OwnNamespace && opts.From == nil {
+			own := Host{Namespace: NamespaceCurrent, DNSName: "*"}
+			g.Hosts = append([]SuggestedHost{{Host: own, Evidence: "the namespace's own services, observed or not", Added: true}}, g.Hosts...)
 		}
 		g.Hosts = append(g.Hosts, SuggestedHost{Host: controlPlaneHost, Evidence: "istiod and the gateways", Added: true})
 		sg.Sidecars = append(sg.Sidecars, *g)

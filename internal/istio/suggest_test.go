@@ -61,6 +61,39 @@ func TestSuggestPerNamespace(t *testing.T) {
 	assert.Equal(t, []string{"prod/ratings", "prod/reviews"}, importedNames(s))
 }
 
+// TestSuggestOwnNamespace: a namespace's default Sidecar proposed from
+// scratch keeps "./*", so that applied as it is it does not cut the
+// namespace off from its own services; merged into an existing one, it does
+// not add it.
+func TestSuggestOwnNamespace(t *testing.T) {
+	r, inv := suggestReport()
+	tests := []struct {
+		name string
+		opts SuggestOptions
+		want []string
+	}{
+		{"from scratch", SuggestOptions{OwnNamespace: true},
+			[]string{"./*", "prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "istio-system/*"}},
+		{"told not to", SuggestOptions{},
+			[]string{"prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "istio-system/*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sg := Suggest(r.All(), inv.Index(), tt.opts)
+			require.Len(t, sg.Sidecars, 1)
+			var hosts []string
+			for _, h := range sg.Sidecars[0].Hosts {
+				hosts = append(hosts, h.Host.String())
+			}
+			assert.Equal(t, tt.want, hosts)
+			var out bytes.Buffer
+			require.NoError(t, sg.WriteYAML(&out))
+			again := &Config{}
+			require.NoError(t, again.Parse("out.yaml", out.Bytes()), out.String())
+		})
+	}
+}
+
 func TestSuggestPerWorkload(t *testing.T) {
 	r, inv := suggestReport()
 	sg := Suggest(r.All(), inv.Index(), SuggestOptions{PerWorkload: true})

@@ -217,6 +217,14 @@ func (b *browser) newPage(ctx context.Context, t *testing.T) *page {
 	return p
 }
 
+// resize sets the page's window to width × height CSS pixels, as a phone
+// when mobile is set.
+func (p *page) resize(ctx context.Context, t *testing.T, width, height int, mobile bool) {
+	t.Helper()
+	require.NoError(t, p.b.call(ctx, p.session, "Emulation.setDeviceMetricsOverride",
+		map[string]any{"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}, nil))
+}
+
 // pageEvents lists the events of this page so far.
 func (p *page) pageEvents() []cdpMessage {
 	p.b.mu.Lock()
@@ -387,6 +395,38 @@ const domProbe = `(() => {
   return r;
 })()`
 
+// afterDiagramProbe measures the After diagram of a comparison: where its
+// kube-proxy and pod boxes are, against its scroll box and the window.
+const afterDiagramProbe = `(() => {
+  const fig = document.querySelector('figure[data-side="after"]');
+  const box = fig.querySelector(".scroll"), svg = fig.querySelector("svg.paths");
+  const lr = el => { const r = el.getBoundingClientRect(); return [r.left, r.right]; };
+  return {
+    Inner: window.innerWidth, Box: lr(box),
+    KubeProxy: lr(fig.querySelector('.node[data-kind="kube-proxy"] rect')),
+    Pods: Array.from(fig.querySelectorAll('.node[data-kind="pod"] rect')).map(lr),
+    ScrollW: box.scrollWidth, ClientW: box.clientWidth,
+    Drawn: svg.getBoundingClientRect().width, Natural: svg.width.baseVal.value,
+  };
+})()`
+
+// brokenWordsProbe lists the table cells' texts that the browser broke
+// across lines: a text node (a name, an address) whose range has more
+// than one box. The evidence rows are prose, which wraps.
+const brokenWordsProbe = `(() => {
+  const out = [];
+  for (const td of document.querySelectorAll("table tr:not(.evidence) td")) {
+    const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.textContent.trim()) continue;
+      const r = document.createRange(); r.selectNodeContents(n);
+      const lines = new Set(Array.from(r.getClientRects()).map(b => Math.round(b.top)));
+      if (lines.size > 1) out.push(n.textContent);
+    }
+  }
+  return out;
+})()`
+
 // TestHTMLInChromium opens HTML reports in headless Chromium: the seed's
 // comparison, whose diagrams must show my-shell, the three reviews pods and
 // the ClusterIP, and a report of hostile strings, which must stay text.
@@ -454,6 +494,43 @@ func TestHTMLInChromium(t *testing.T) {
 		assert.True(t, has("kube-proxy", "kube-proxy", "after"))
 		assert.False(t, has("clusterip", "10.96.209.151", "before"), "no ClusterIP before: the sidecar picked the pods")
 		assert.Contains(t, dom.Text, "the sidecar no longer knows bookinfo/reviews; traffic leaves the mesh and kube-proxy picks the pod")
+	})
+
+	t.Run("seed comparison at 1400 px", func(t *testing.T) {
+		file := write("seed-compare.html", func(rd Renderer, w io.Writer) error { return rd.Comparison(w, seed, nil, nil) })
+		p := b.newPage(ctx, t)
+		p.resize(ctx, t, 1400, 900, false)
+		p.open(ctx, t, file)
+		p.screenshot(ctx, t, filepath.Join(artifacts, "seed-compare-1400.png"))
+		var view struct {
+			Inner            float64
+			Box, KubeProxy   [2]float64
+			Pods             [][2]float64
+			ScrollW, ClientW float64
+			Drawn, Natural   float64
+		}
+		p.eval(ctx, t, afterDiagramProbe, &view)
+		require.Len(t, view.Pods, 4, "my-shell and the three reviews pods")
+		for name, r := range map[string][2]float64{"kube-proxy": view.KubeProxy, "pod 1": view.Pods[0], "pod 2": view.Pods[1], "pod 3": view.Pods[2], "pod 4": view.Pods[3]} {
+			assert.GreaterOrEqual(t, r[0], view.Box[0], "%s starts inside the After diagram", name)
+			assert.LessOrEqual(t, r[1], min(view.Box[1], view.Inner), "%s ends inside the After diagram and the window (%v)", name, view)
+		}
+		assert.LessOrEqual(t, view.ScrollW, view.ClientW, "no horizontal scrollbar on the After diagram")
+		assert.GreaterOrEqual(t, view.Drawn/view.Natural, 0.6, "scaled down, not to illegibility")
+	})
+
+	t.Run("tables on a phone", func(t *testing.T) {
+		file := write("seed-compare.html", func(rd Renderer, w io.Writer) error { return rd.Comparison(w, seed, nil, nil) })
+		p := b.newPage(ctx, t)
+		p.resize(ctx, t, 390, 844, true)
+		p.open(ctx, t, file)
+		p.screenshot(ctx, t, filepath.Join(artifacts, "seed-compare-phone.png"))
+		var broken []string
+		p.eval(ctx, t, brokenWordsProbe, &broken)
+		assert.Empty(t, broken, "names and addresses broken across lines (at their hyphens)")
+		var stacked bool
+		p.eval(ctx, t, `(() => { const f = document.querySelectorAll(".sides > figure"); return f.length === 2 && f[1].getBoundingClientRect().top >= f[0].getBoundingClientRect().bottom; })()`, &stacked)
+		assert.True(t, stacked, "before above after on a phone")
 	})
 
 	t.Run("hostile strings stay text", func(t *testing.T) {

@@ -55,13 +55,14 @@ func ParseColorMode(s string) (ColorMode, error) {
 
 // Enabled reports whether output written to out should be colored. getenv
 // reads the environment (os.Getenv); a NO_COLOR that is set and not empty
-// turns auto off, as https://no-color.org asks.
+// turns auto off, as https://no-color.org asks, and so does TERM=dumb (a
+// terminal that shows escape sequences as text: Emacs' shell, some CI logs).
 func (m ColorMode) Enabled(out io.Writer, getenv func(string) string) bool {
 	switch m {
 	case ColorAlways:
 		return true
 	case ColorAuto:
-		return getenv("NO_COLOR") == "" && isTerminal(out)
+		return getenv("NO_COLOR") == "" && getenv("TERM") != "dumb" && isTerminal(out)
 	}
 	return false
 }

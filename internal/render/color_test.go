@@ -40,15 +40,18 @@ func TestColorEnabled(t *testing.T) {
 		name    string
 		mode    ColorMode
 		noColor string
+		term    string
 		tty     bool
 		want    bool
 	}{
-		{"auto on a terminal", ColorAuto, "", true, true},
-		{"auto on a terminal with NO_COLOR", ColorAuto, "1", true, false},
-		{"auto into a file", ColorAuto, "", false, false},
-		{"never on a terminal", ColorNever, "", true, false},
-		{"always into a file", ColorAlways, "", false, true},
-		{"always beats NO_COLOR", ColorAlways, "1", false, true},
+		{"auto on a terminal", ColorAuto, "", "xterm-256color", true, true},
+		{"auto on a terminal with NO_COLOR", ColorAuto, "1", "xterm", true, false},
+		{"auto on a dumb terminal", ColorAuto, "", "dumb", true, false},
+		{"auto into a file", ColorAuto, "", "xterm", false, false},
+		{"never on a terminal", ColorNever, "", "xterm", true, false},
+		{"always into a file", ColorAlways, "", "xterm", false, true},
+		{"always beats NO_COLOR", ColorAlways, "1", "xterm", false, true},
+		{"always on a dumb terminal", ColorAlways, "", "dumb", true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,8 +63,11 @@ func TestColorEnabled(t *testing.T) {
 				out = tty
 			}
 			getenv := func(k string) string {
-				if k == "NO_COLOR" {
+				switch k {
+				case "NO_COLOR":
 					return tt.noColor
+				case "TERM":
+					return tt.term
 				}
 				return ""
 			}

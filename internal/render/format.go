@@ -123,6 +123,7 @@ type Option func(*options)
 type options struct {
 	flows bool
 	color bool
+	width int
 }
 
 // WithFlows makes the table and Markdown renderers list every flow, not
@@ -134,6 +135,12 @@ func WithFlows(on bool) Option { return func(o *options) { o.flows = on } }
 // sequences, the only escape sequences it ever writes. Decide with
 // ColorMode.Enabled.
 func WithColor(on bool) Option { return func(o *options) { o.color = on } }
+
+// WithWidth makes the table renderer fit its tables to width columns (a
+// terminal's), shortening names with a marker or stacking each row, and wrap
+// its prose at spaces; 0, the default, prints tables as wide as their
+// content.
+func WithWidth(columns int) Option { return func(o *options) { o.width = columns } }
 
 // New returns the renderer of format f.
 func New(f Format, opts ...Option) (Renderer, error) {

@@ -200,7 +200,7 @@ func side(name string, r *report.Report, flows []report.Flow) sideView {
 		add("ALPN", strings.Join(f.ALPN, ", "))
 		add("HTTP request", f.HTTPRequest)
 		add("HTTP Host", f.HTTPHost)
-		add("seen on", f.Interfaces.String())
+		add("seen on", strings.Join(f.Interfaces, ", "))
 		if !f.Expected.IsZero() {
 			add("expected", expectedFlowCell(f.Expected, f.Verdict))
 			add("why it can differ", f.ExpectedWhy)

@@ -57,7 +57,7 @@ func (m markdownRenderer) Comparison(w io.Writer, c *report.Comparison, before, 
 				b.WriteString(": no flows.\n")
 				continue
 			}
-			b.WriteString(" (red: only on this side)\n\n")
+			b.WriteString(" (red outline: a node only on this side; thick: an edge only on this side)\n\n")
 			mermaidChart(&b, side.g, side.other)
 		}
 	}

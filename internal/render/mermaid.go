@@ -57,7 +57,7 @@ func mermaidChart(b *bytes.Buffer, graphs, other []*graph) {
 		classes[class] = append(classes[class], id)
 	}
 	edges, drawn, lanesLeft := 0, 0, 0
-	var diffEdges []int
+	var diffEdges []diffEdge
 	for gi, g := range graphs {
 		if drawn > 0 && edges+len(g.edges) > mermaidMaxEdges {
 			break
@@ -66,6 +66,8 @@ func mermaidChart(b *bytes.Buffer, graphs, other []*graph) {
 		lanesLeft += g.lanesLeft
 		prefix := "c" + strconv.Itoa(gi+1)
 		fmt.Fprintf(&body, "  subgraph %s[\"%s\"]\n", prefix, mermaidText(g.client))
+		// A subgraph does not take the chart's direction: it says its own.
+		body.WriteString("    direction LR\n")
 		for i, n := range g.nodes {
 			id := prefix + "n" + strconv.Itoa(i)
 			label := mermaidText(truncMiddle(Clean(n.title), mermaidTitleLen))
@@ -88,7 +90,7 @@ func mermaidChart(b *bytes.Buffer, graphs, other []*graph) {
 				fmt.Fprintf(&body, "    %s %s %s\n", from, arrow, to)
 			}
 			if otherEdges != nil && !otherEdges[g.client+"\x00"+graphEdgeID(g, e)] {
-				diffEdges = append(diffEdges, edges)
+				diffEdges = append(diffEdges, diffEdge{edges, e.kind})
 			}
 			edges++
 		}
@@ -110,8 +112,8 @@ func mermaidChart(b *bytes.Buffer, graphs, other []*graph) {
 			fmt.Fprintf(b, "  class %s %s\n", strings.Join(classes[class], ","), mermaidClassName(class))
 		}
 	}
-	for _, i := range diffEdges {
-		fmt.Fprintf(b, "  linkStyle %d stroke:#cf222e,stroke-width:3px\n", i)
+	for _, d := range diffEdges {
+		fmt.Fprintf(b, "  linkStyle %d stroke:%s,stroke-width:3px\n", d.index, mermaidEdgeColor(d.kind))
 	}
 	b.WriteString("```\n")
 	var left []string
@@ -124,6 +126,27 @@ func mermaidChart(b *bytes.Buffer, graphs, other []*graph) {
 	if len(left) > 0 {
 		fmt.Fprintf(b, "\nThe chart leaves out %s; the table lists them.\n", strings.Join(left, " and "))
 	}
+}
+
+// diffEdge is an edge only this side of a comparison has: the index
+// linkStyle numbers it by, and its kind.
+type diffEdge struct {
+	index int
+	kind  edgeKind
+}
+
+// mermaidEdgeColor is the color of an edge of kind k, as the HTML report
+// draws it; an edge only one side has is drawn thicker in it there too.
+func mermaidEdgeColor(k edgeKind) string {
+	switch k {
+	case edgeMesh, edgeDNAT:
+		return "#1a7f37"
+	case edgePassthrough:
+		return "#9a6700"
+	case edgeKubeProxy, edgeNAT:
+		return "#bc4c00"
+	}
+	return "#57606a"
 }
 
 // graphEdgeID names an edge by its ends, the same on both sides.

@@ -43,12 +43,13 @@ const mmLabel = `(?:[A-Za-z0-9 .:/_,=@\-]|#(?:quot|lt|gt|amp|\d+);|<br/>|[^\x00-
 var mermaidLine = regexp.MustCompile(`^(?:` + strings.Join([]string{
 	`flowchart LR`,
 	`  subgraph c\d+\["` + mmLabel + `"\]`,
+	`    direction LR`,
 	`    c\d+n\d+(?:\["` + mmLabel + `"\]|\[\["` + mmLabel + `"\]\]|\(\["` + mmLabel + `"\]\)|\{\{"` + mmLabel + `"\}\}|\[/"` + mmLabel + `"/\]|\[\("` + mmLabel + `"\)\])`,
 	`    c\d+n\d+ (?:-->|-\.->|==>)(?:\|"\d+ flows?, \d+ pkts?"\|)? c\d+n\d+`,
 	`  end`,
 	`  classDef k[a-z]+ [a-z-]+:[#0-9a-z. ]+(?:,[a-z-]+:[#0-9a-z. ]+)*`,
 	`  class c\d+n\d+(?:,c\d+n\d+)* k[a-z]+`,
-	`  linkStyle \d+ stroke:#cf222e,stroke-width:3px`,
+	`  linkStyle \d+ stroke:#(?:1a7f37|9a6700|bc4c00|57606a),stroke-width:3px`,
 }, "|") + `)$`)
 
 // mermaidBlocks returns the lines of each ```mermaid block.
@@ -127,4 +128,31 @@ func TestMermaidLimits(t *testing.T) {
 			assert.Contains(t, b.String(), "The chart leaves out")
 		}
 	}
+}
+
+// TestMermaidDirectionAndChanges: each subgraph says direction LR (Mermaid
+// does not pass the chart's on to subgraphs), and the edges only one side
+// of the seed's comparison has are drawn thick in their own color, as the
+// HTML report draws them: the sidecar's picks before, kube-proxy's after.
+func TestMermaidDirectionAndChanges(t *testing.T) {
+	rd, err := New(Markdown)
+	require.NoError(t, err)
+	var b bytes.Buffer
+	c := seedComparison(t)
+	require.NoError(t, rd.Comparison(&b, c, nil, nil))
+	blocks := mermaidBlocks(t, b.String())
+	require.Len(t, blocks, 2)
+	for _, block := range blocks {
+		for i, line := range block {
+			if strings.HasPrefix(line, "  subgraph ") {
+				require.Less(t, i+1, len(block))
+				assert.Equal(t, "    direction LR", block[i+1])
+			}
+		}
+	}
+	before, after := strings.Join(blocks[0], "\n"), strings.Join(blocks[1], "\n")
+	assert.Contains(t, before, "stroke:#1a7f37,stroke-width:3px", "the sidecar's DNAT to the pods, only before")
+	assert.Contains(t, after, "stroke:#bc4c00,stroke-width:3px", "kube-proxy's DNAT, only after")
+	assert.Contains(t, after, "stroke:#9a6700,stroke-width:3px", "the passthrough to the ClusterIP, only after")
+	assert.NotRegexp(t, `linkStyle \d+ stroke:#cf222e`, b.String(), "no edge in the red of the nodes only one side has")
 }

@@ -32,7 +32,7 @@ func (t tableRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*r
 		t.flows(&b, flowsOf(r, flows), undated(r.Captures))
 	}
 	warningsSection(&b, r.Warnings)
-	_, err := w.Write(trimLines(b.Bytes()))
+	_, err := w.Write(wrapProse(trimLines(b.Bytes()), t.o.width))
 	return err
 }
 
@@ -45,7 +45,7 @@ func (t tableRenderer) Comparison(w io.Writer, c *report.Comparison, before, aft
 		fmt.Fprintf(&b, "%-7s %s\n", side.name, captureList(side.r.Captures))
 	}
 	section(&b, "VERDICTS")
-	tbl := newTable(&b, "CLIENT", "DESTINATION", "BEFORE", "AFTER", "SERVERS BEFORE", "SERVERS AFTER")
+	tbl := t.newGrid(&b, "CLIENT", "DESTINATION", "BEFORE", "AFTER", "SERVERS BEFORE", "SERVERS AFTER")
 	for _, ch := range allChanges(c) {
 		tbl.Append(Clean(ch.Client.String()), Clean(ch.Destination.String()), paintSet(t.o.color, ch.Before), paintSet(t.o.color, ch.After),
 			serverCell(c.Before, ch.Client, ch.Destination), serverCell(c.After, ch.Client, ch.Destination))
@@ -66,7 +66,7 @@ func (t tableRenderer) Comparison(w io.Writer, c *report.Comparison, before, aft
 	}
 	warnings := sideWarnings(c)
 	warningsSection(&b, warnings)
-	_, err := w.Write(trimLines(b.Bytes()))
+	_, err := w.Write(wrapProse(trimLines(b.Bytes()), t.o.width))
 	return err
 }
 
@@ -114,7 +114,7 @@ func serverLines(servers []report.Server) []string {
 }
 
 func (t tableRenderer) captures(b *bytes.Buffer, caps []report.Capture) {
-	tbl := newTable(b, "CAPTURE", "FORMAT", "LINK TYPES", "PACKETS", "TCP/UDP", "FIRST", "LAST")
+	tbl := t.newGrid(b, "CAPTURE", "FORMAT", "LINK TYPES", "PACKETS", "TCP/UDP", "FIRST", "LAST")
 	for _, c := range caps {
 		format := c.Format
 		if c.Compressed {
@@ -145,7 +145,7 @@ func (t tableRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
 	if expected {
 		header = slices.Insert(header, 3, "EXPECTED")
 	}
-	tbl := newTable(b, header...)
+	tbl := t.newGrid(b, header...)
 	for _, row := range rows {
 		verdict := verdictText(t.o.color, row.Verdict, row.Role, row.Intercepted)
 		if row.Ambiguous > 0 {
@@ -157,7 +157,7 @@ func (t tableRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
 		if expected {
 			cells = slices.Insert(cells, 3, expectedCell(row.Expected, row.Verdict))
 		}
-		tbl.Append(cells)
+		tbl.Append(cells...)
 	}
 	tbl.Render()
 }
@@ -210,9 +210,9 @@ func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], unda
 		b.WriteString("no flows\n")
 		return
 	}
-	tbl := newTable(b, "#", "PROTO", "CLIENT", "SERVER", "NAT TO", "SERVICE", "VERDICT", "HANDSHAKE", "PACKETS", "BYTES", "FIRST")
+	tbl := t.newGrid(b, "#", "PROTO", "CLIENT", "SERVER", "NAT TO", "SERVICE", "VERDICT", "HANDSHAKE", "PACKETS", "BYTES", "FIRST")
 	for _, row := range rows {
-		tbl.Append(row)
+		tbl.Append(row...)
 	}
 	tbl.Render()
 	b.WriteString("\nEVIDENCE\n")
@@ -259,7 +259,7 @@ func l7Facts(f *report.Flow) []string {
 		out = append(out, "host: "+Clean(f.HTTPHost))
 	}
 	if len(f.Interfaces) > 0 {
-		out = append(out, "seen on: "+Clean(f.Interfaces.String()))
+		out = append(out, "seen on: "+Clean(strings.Join(f.Interfaces, ", ")))
 	}
 	return out
 }

@@ -89,6 +89,9 @@ const (
 	FactPooledPasses        // the sidecar's pooled legs pass through; which one is not shown
 	FactHeadlessPassthrough // a headless service's pod the sidecar does not know: passed through
 
+	// An address only an istioctl listing knows.
+	FactRegistryEndpoint // the address is an endpoint in a sidecar's listing; no pod of the inventory has it
+
 	numFacts
 )
 
@@ -118,6 +121,8 @@ var factText = [numFacts]struct {
 	FactPlainHTTPToPod:        {format: "plaintext HTTP to a pod IP: a sidecar talking to a pod with a sidecar normally uses mTLS, so this may be the leg kube-proxy already translated from a ClusterIP (capture on the client's veth to see the address it sent to)", ambiguous: true},
 
 	FactNode: {format: "%s is node %s (%s)"},
+
+	FactRegistryEndpoint: {format: "%s is an endpoint of service %s per istioctl proxy-config endpoint; no pod of the inventory has the address (add kubectl get pods -o wide to name it)"},
 
 	FactSNIPicked:      {format: "the TLS ClientHello carries Istio's mTLS SNI %q, naming %s port %d: a sidecar picked this endpoint"},
 	FactSNIOnly:        {format: "no inventory was given; the service is read from the SNI alone"},
