@@ -42,7 +42,8 @@ func TestErrorLines(t *testing.T) {
 		assert.Empty(t, stdout, args)
 		assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 		stderr = strings.ReplaceAll(stderr, filepath.Dir(sidecar), "testdata")
-		fmt.Fprintf(&b, "$ pcapcheck %s\n%sexit %d\n\n", strings.Join(args, " "), stderr, code)
+		command := strings.ReplaceAll(strings.Join(args, " "), filepath.Dir(sidecar), "testdata")
+		fmt.Fprintf(&b, "$ pcapcheck %s\n%sexit %d\n\n", command, stderr, code)
 	}
 	if *update {
 		require.NoError(t, os.WriteFile(golden, []byte(b.String()), 0o644))
