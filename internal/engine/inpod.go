@@ -138,6 +138,10 @@ const upstreamSlack = int64(5e6)
 // pooled says whether they pass through or pick endpoints.
 func (a *flowData) linkUpstreams(refs []connRef, o *orienter) inPod {
 	in := inPod{upstreamOf: map[int]int{}, upstreams: map[int]int{}, pooled: map[int]pooling{}, pods: map[netip.Addr]bool{}}
+	if !slices.ContainsFunc(refs, func(r connRef) bool { return r.pairedBy == pairedByRedirect }) {
+		// No capture of a pod's lo: nothing to link.
+		return in
+	}
 	byPod := map[netip.Addr][]int{}
 	var intercepted []int
 	for i := range refs {
