@@ -1,0 +1,24 @@
+# istiod's own answers for the scope scenarios (issue 13).
+#
+#   make istio-oracle   regenerate fixtures/istio-oracle/testdata/scenarios
+#                       (hand-written + 300 random, seed 13) and record what
+#                       istiod (istio.io/istio, release-1.31) computes for
+#                       each, in its istiod.json
+#
+# The oracle is a Go module of its own (fixtures/istio-oracle), so that
+# istio.io/istio and its Kubernetes dependencies stay out of the product's
+# go.mod. On this machine (2 cores, shared) the first run builds istio's
+# packages and takes about TIME_FIRST; a warm run (build cache kept) takes
+# about TIME_WARM. `make test` compares pcapcheck with the records
+# (fixtures/oracle, TestIstioScope); it does not need this target.
+
+ISTIO_ORACLE      := fixtures/istio-oracle
+ISTIO_ORACLE_SEED ?= 13
+ISTIO_ORACLE_N    ?= 300
+
+.PHONY: istio-oracle
+
+istio-oracle:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
+	cd $(ISTIO_ORACLE) && GOFLAGS= $(GO) run ./cmd/gen -seed $(ISTIO_ORACLE_SEED) -n $(ISTIO_ORACLE_N)
+	cd $(ISTIO_ORACLE) && GOFLAGS= nice -n 19 $(GO) test -count=1 -timeout 60m -run '^TestIstiod$$' . -args -update
