@@ -3,7 +3,9 @@
 #   make istio-oracle   regenerate fixtures/istio-oracle/testdata/scenarios
 #                       (hand-written + 300 random, seed 13) and record what
 #                       istiod (istio.io/istio, release-1.31) computes for
-#                       each, in its istiod.json
+#                       each, in its istiod.json; then the same with an
+#                       istiod from before 1.31 (fixtures/istio-oracle/
+#                       istio-1.30, a 1.30-era commit), in istiod-1.30.json
 #
 # The oracle is a Go module of its own (fixtures/istio-oracle), so that
 # istio.io/istio and its Kubernetes dependencies stay out of the product's
@@ -24,3 +26,4 @@ istio-oracle:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
 	cd $(ISTIO_ORACLE) && GOFLAGS= $(GO) run ./cmd/gen -seed $(ISTIO_ORACLE_SEED) -n $(ISTIO_ORACLE_N)
 	cd $(ISTIO_ORACLE) && GOFLAGS= nice -n 19 $(GO) test -count=1 -timeout 60m -run '^TestIstiod$$' . -args -update
+	cd $(ISTIO_ORACLE)/istio-1.30 && GOFLAGS= nice -n 19 $(GO) test -count=1 -timeout 60m -run '^TestIstiod$$' . -args -update
