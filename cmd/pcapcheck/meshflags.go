@@ -43,10 +43,11 @@ func (m *meshFlags) load(inventoryPaths []string) (*cluster, error) {
 			return nil, badInput(err)
 		}
 	}
-	for _, paths := range [][]string{m.sidecars, m.meshConfig} {
-		if err := cfg.Load(paths...); err != nil {
-			return nil, badInput(err)
-		}
+	if err := cfg.Load(m.sidecars...); err != nil {
+		return nil, badInput(err)
+	}
+	if err := cfg.LoadMesh(m.meshConfig...); err != nil {
+		return nil, badInput(err)
 	}
 	cfg.Finish()
 	c := &cluster{inv: inv, cfg: cfg}

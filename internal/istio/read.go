@@ -65,6 +65,15 @@ func (c *Config) Finish() {
 	})
 }
 
+// LoadMesh reads files given as mesh config (--mesh-config), as Load does;
+// there a document without kind and without fields, {}, is a MeshConfig
+// with istiod's defaults.
+func (c *Config) LoadMesh(paths ...string) error {
+	c.meshFile = true
+	defer func() { c.meshFile = false }()
+	return c.Load(paths...)
+}
+
 // IsNoConfig reports whether err says a file held no Istio configuration.
 func IsNoConfig(err error) bool { return errors.Is(err, ErrNoConfig) }
 
