@@ -23,6 +23,11 @@ type Scope struct {
 	// Hidden are services an egress host names but exportTo hides from the
 	// namespace.
 	Hidden []*inventory.Service
+	// Version is the Istio release the scope was predicted for.
+	Version Version
+	// Notes say where a rule of that version decided, naming the rule and
+	// the version.
+	Notes []string
 }
 
 // Import is one service in scope and the ports imported.
@@ -83,15 +88,21 @@ func (c *Config) ScopeIn(ns string, labels map[string]string, services []*invent
 	sorted := slices.Clone(services)
 	slices.SortFunc(sorted, func(a, b *inventory.Service) int { return strings.Compare(a.Ref.String(), b.Ref.String()) })
 	defaults := c.defaultExportTo()
+	v, _ := c.Istio()
+	s.Version = v
+	if note := c.defaultExportToNote(); note != "" {
+		s.Notes = append(s.Notes, note)
+	}
 	byRef := map[inventory.Ref]int{}
 	for _, l := range listeners {
-		hosts := hostsByNamespace(l, ns)
+		hosts := hostsByNamespace(l, ns, v)
+		s.noteTilde(l, v)
 		for _, svc := range sorted {
 			imp, ok := importBy(l, hosts, svc)
 			if !ok {
 				continue
 			}
-			if !visibleTo(svc, ns, defaults) {
+			if !visibleTo(svc, ns, defaults, v) {
 				if !slices.Contains(s.Hidden, svc) {
 					s.Hidden = append(s.Hidden, svc)
 				}
@@ -109,25 +120,98 @@ func (c *Config) ScopeIn(ns string, labels map[string]string, services []*invent
 	return s
 }
 
+// listenerHosts are a listener's hosts of one namespace: those that import
+// and, from Istio 1.31, the dnsNames of those that exclude ("~ns/host").
+type listenerHosts struct {
+	hosts    []Host
+	excluded []string
+}
+
 // hostsByNamespace groups a listener's hosts by namespace, "." read as ns.
-func hostsByNamespace(l Listener, ns string) map[string][]Host {
-	out := map[string][]Host{}
+//
+// From Istio 1.31 a namespace written with a leading "~" excludes: the
+// host's services are left out even when another host imports them, and
+// "~" alone (as in "~/*") stands for every namespace. This is
+// pilot/pkg/model/sidecar.go convertIstioListenerToWrapper (excludePrefix,
+// hostClassification.excludedHosts) at release-1.31 eed52ebb66ad; the "~"
+// is cut before "." is replaced, so "~./*" excludes the workload's own
+// namespace. Before 1.31 "~ns" is a namespace name like any other, which
+// no service has, so such a host imports and excludes nothing.
+func hostsByNamespace(l Listener, ns string, v Version) map[string]*listenerHosts {
+	out := map[string]*listenerHosts{}
 	for _, h := range l.Hosts {
 		key := h.Namespace
+		excluded := v.AtLeast(V1_31) && strings.HasPrefix(key, NamespaceNone)
+		if excluded {
+			key = strings.TrimPrefix(key, NamespaceNone)
+			if key == "" {
+				key = NamespaceAny
+			}
+		}
 		if key == NamespaceCurrent {
 			key = ns
 		}
-		out[key] = append(out[key], h)
+		lh := out[key]
+		if lh == nil {
+			lh = &listenerHosts{}
+			out[key] = lh
+		}
+		if excluded {
+			lh.excluded = append(lh.excluded, h.DNSName)
+		} else {
+			lh.hosts = append(lh.hosts, h)
+		}
 	}
 	return out
 }
 
+// noteTilde explains, once per host, how the version read a host whose
+// namespace starts with "~".
+func (s *Scope) noteTilde(l Listener, v Version) {
+	for _, h := range l.Hosts {
+		if !strings.HasPrefix(h.Namespace, NamespaceNone) {
+			continue
+		}
+		var n string
+		if v.AtLeast(V1_31) {
+			n = fmt.Sprintf("Istio %s: egress host %s excludes (a leading ~ on the namespace leaves its services out, from 1.31 on: pilot/pkg/model/sidecar.go convertIstioListenerToWrapper)", v, h)
+		} else {
+			n = fmt.Sprintf("Istio %s: egress host %s names the namespace %q literally (the ~ exclusion came with 1.31), so it imports nothing", v, h, h.Namespace)
+		}
+		if !slices.Contains(s.Notes, n) {
+			s.Notes = append(s.Notes, n)
+		}
+	}
+}
+
+// excludes reports whether a "~" host of the service's namespace or of
+// every namespace leaves the service out (selectServices in sidecar.go).
+func (lh *listenerHosts) excludes(name string) bool {
+	if lh == nil {
+		return false
+	}
+	return slices.ContainsFunc(lh.excluded, func(dns string) bool { return matchesName(dns, name) })
+}
+
 // importBy imports svc through listener l when a host of the service's
-// namespace matches, else when a host of namespace "*" does.
-func importBy(l Listener, hosts map[string][]Host, svc *inventory.Service) (Import, bool) {
+// namespace matches, else when a host of namespace "*" does, unless a "~"
+// host excludes it (pilot/pkg/model/sidecar.go selectServices).
+//
+// A listener with a port imports the service's first port of that number
+// only (serviceMatchingListenerPort), whatever its protocol: a Service
+// listing 53/UDP before 53/TCP is imported on 53/UDP alone, for which no
+// cluster is built.
+func importBy(l Listener, hosts map[string]*listenerHosts, svc *inventory.Service) (Import, bool) {
 	name := ServiceHost(svc.Namespace, svc.Name)
+	if hosts[svc.Namespace].excludes(name) || hosts[NamespaceAny].excludes(name) {
+		return Import{}, false
+	}
 	for _, key := range []string{svc.Namespace, NamespaceAny} {
-		for _, h := range hosts[key] {
+		lh := hosts[key]
+		if lh == nil {
+			continue
+		}
+		for _, h := range lh.hosts {
 			if !matchesName(h.DNSName, name) {
 				continue
 			}
@@ -139,13 +223,8 @@ func importBy(l Listener, hosts map[string][]Host, svc *inventory.Service) (Impo
 				imp.Ports = []inventory.ServicePort{{Port: l.Port, Protocol: "TCP"}}
 				return imp, true
 			}
-			imp.Ports = nil
-			for _, p := range svc.Ports {
-				if p.Port == l.Port {
-					imp.Ports = append(imp.Ports, p)
-				}
-			}
-			if len(imp.Ports) > 0 {
+			if i := slices.IndexFunc(svc.Ports, func(p inventory.ServicePort) bool { return p.Port == l.Port }); i >= 0 {
+				imp.Ports = []inventory.ServicePort{svc.Ports[i]}
 				return imp, true
 			}
 			break // this namespace's hosts match, but not on this port: try "*"
@@ -154,9 +233,12 @@ func importBy(l Listener, hosts map[string][]Host, svc *inventory.Service) (Impo
 	return Import{}, false
 }
 
+// mergePorts adds b's ports to a, by port number alone: istiod merges the
+// partial services of several listeners so (sidecar.go
+// SidecarScope.addService), keeping the first port of a number.
 func mergePorts(a, b []inventory.ServicePort) []inventory.ServicePort {
 	for _, p := range b {
-		if !slices.ContainsFunc(a, func(q inventory.ServicePort) bool { return q.Port == p.Port && q.Protocol == p.Protocol }) {
+		if !slices.ContainsFunc(a, func(q inventory.ServicePort) bool { return q.Port == p.Port }) {
 			a = append(a, p)
 		}
 	}
