@@ -23,11 +23,17 @@ type Scope struct {
 	// Hidden are services an egress host names but exportTo hides from the
 	// namespace.
 	Hidden []*inventory.Service
-	// Version is the Istio release the scope was predicted for.
-	Version Version
+	// Version is the Istio release the scope was predicted for,
+	// VersionFrom where it was taken from.
+	Version     Version
+	VersionFrom string
 	// Notes say where a rule of that version decided, naming the rule and
 	// the version.
 	Notes []string
+	// Excluded maps a service a "~" egress host left out (Istio 1.31 and
+	// later) to that host, as written after "." and "~" alone are read
+	// ("~bookinfo/*", "~*/*").
+	Excluded map[inventory.Ref]string
 }
 
 // Import is one service in scope and the ports imported.
@@ -88,8 +94,8 @@ func (c *Config) ScopeIn(ns string, labels map[string]string, services []*invent
 	sorted := slices.Clone(services)
 	slices.SortFunc(sorted, func(a, b *inventory.Service) int { return strings.Compare(a.Ref.String(), b.Ref.String()) })
 	defaults := c.defaultExportTo()
-	v, _ := c.Istio()
-	s.Version = v
+	v, from := c.Istio()
+	s.Version, s.VersionFrom = v, from
 	if note := c.defaultExportToNote(); note != "" {
 		s.Notes = append(s.Notes, note)
 	}
@@ -98,7 +104,15 @@ func (c *Config) ScopeIn(ns string, labels map[string]string, services []*invent
 		hosts := hostsByNamespace(l, ns, v)
 		s.noteTilde(l, v)
 		for _, svc := range sorted {
-			imp, ok := importBy(l, hosts, svc)
+			imp, ok, excl := importBy(l, hosts, svc)
+			if excl != "" {
+				if s.Excluded == nil {
+					s.Excluded = map[inventory.Ref]string{}
+				}
+				if _, seen := s.Excluded[svc.Ref]; !seen {
+					s.Excluded[svc.Ref] = excl
+				}
+			}
 			if !ok {
 				continue
 			}
@@ -184,13 +198,18 @@ func (s *Scope) noteTilde(l Listener, v Version) {
 	}
 }
 
-// excludes reports whether a "~" host of the service's namespace or of
-// every namespace leaves the service out (selectServices in sidecar.go).
-func (lh *listenerHosts) excludes(name string) bool {
+// excludes returns the dnsName of a "~" host of this namespace that
+// leaves the service out (selectServices in sidecar.go), "" when none.
+func (lh *listenerHosts) excludes(name string) string {
 	if lh == nil {
-		return false
+		return ""
 	}
-	return slices.ContainsFunc(lh.excluded, func(dns string) bool { return matchesName(dns, name) })
+	for _, dns := range lh.excluded {
+		if matchesName(dns, name) {
+			return dns
+		}
+	}
+	return ""
 }
 
 // importBy imports svc through listener l when a host of the service's
@@ -201,10 +220,15 @@ func (lh *listenerHosts) excludes(name string) bool {
 // only (serviceMatchingListenerPort), whatever its protocol: a Service
 // listing 53/UDP before 53/TCP is imported on 53/UDP alone, for which no
 // cluster is built.
-func importBy(l Listener, hosts map[string]*listenerHosts, svc *inventory.Service) (Import, bool) {
+//
+// excludedBy names the "~" host that excluded the service, "" when none did.
+func importBy(l Listener, hosts map[string]*listenerHosts, svc *inventory.Service) (imp Import, ok bool, excludedBy string) {
 	name := ServiceHost(svc.Namespace, svc.Name)
-	if hosts[svc.Namespace].excludes(name) || hosts[NamespaceAny].excludes(name) {
-		return Import{}, false
+	if dns := hosts[svc.Namespace].excludes(name); dns != "" {
+		return Import{}, false, "~" + svc.Namespace + "/" + dns
+	}
+	if dns := hosts[NamespaceAny].excludes(name); dns != "" {
+		return Import{}, false, "~*/" + dns
 	}
 	for _, key := range []string{svc.Namespace, NamespaceAny} {
 		lh := hosts[key]
@@ -217,20 +241,20 @@ func importBy(l Listener, hosts map[string]*listenerHosts, svc *inventory.Servic
 			}
 			imp := Import{Service: svc, Host: name, Ports: svc.Ports, By: h.String()}
 			if l.Port == 0 || strings.EqualFold(l.Protocol, "HTTP_PROXY") {
-				return imp, true
+				return imp, true, ""
 			}
 			if len(svc.Ports) == 0 {
 				imp.Ports = []inventory.ServicePort{{Port: l.Port, Protocol: "TCP"}}
-				return imp, true
+				return imp, true, ""
 			}
 			if i := slices.IndexFunc(svc.Ports, func(p inventory.ServicePort) bool { return p.Port == l.Port }); i >= 0 {
 				imp.Ports = []inventory.ServicePort{svc.Ports[i]}
-				return imp, true
+				return imp, true, ""
 			}
 			break // this namespace's hosts match, but not on this port: try "*"
 		}
 	}
-	return Import{}, false
+	return Import{}, false, ""
 }
 
 // mergePorts adds b's ports to a, by port number alone: istiod merges the
