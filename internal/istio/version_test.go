@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 )
 
@@ -149,4 +150,67 @@ func configOfMesh(t *testing.T, text string) (*Config, error) {
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
 	c := &Config{}
 	return c, c.LoadMesh(path)
+}
+
+// TestVersionFromInventory: istiod's pilot image decides, else a proxy's;
+// tags that are no version are passed over.
+func TestVersionFromInventory(t *testing.T) {
+	pod := func(ns, name string, images ...inventory.ContainerImage) *inventory.Pod {
+		return &inventory.Pod{Ref: inventory.Ref{Namespace: ns, Name: name}, Images: images}
+	}
+	proxy := func(tag string) inventory.ContainerImage {
+		return inventory.ContainerImage{Name: "istio-proxy", Image: "docker.io/istio/proxyv2:" + tag}
+	}
+	pilot := func(tag string) inventory.ContainerImage {
+		return inventory.ContainerImage{Name: "discovery", Image: "docker.io/istio/pilot:" + tag}
+	}
+	tests := []struct {
+		name     string
+		pods     []*inventory.Pod
+		want     Version
+		fromPart string
+		warn     bool
+	}{
+		{"no images: the newest known", nil, Latest, "newest", false},
+		{"a proxy's tag", []*inventory.Pod{pod("default", "a", proxy("1.30.2"))}, V1_30, "proxyv2:1.30.2", false},
+		{"istiod's tag over the proxies'", []*inventory.Pod{pod("default", "a", proxy("1.30.2")), pod("istio-system", "istiod-1", pilot("1.31.0"))}, V1_31, "pilot:1.31.0", true},
+		{"latest is no version", []*inventory.Pod{pod("default", "a", proxy("latest"))}, Latest, "newest", false},
+		{"a registry with a port", []*inventory.Pod{pod("default", "a", inventory.ContainerImage{Name: "istio-proxy", Image: "reg:5000/istio/proxyv2:1.30.0"})}, V1_30, "reg:5000", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := &Config{}
+			cfg.SetVersionFromInventory(&inventory.Inventory{Pods: tt.pods})
+			v, from := cfg.Istio()
+			assert.Equal(t, tt.want, v)
+			assert.Contains(t, from, tt.fromPart)
+			assert.Equal(t, tt.warn, len(cfg.Warnings) > 0, "warnings %v", cfg.Warnings)
+		})
+	}
+}
+
+// TestVersionExplained: a prediction that hangs on a version-specific rule
+// names the rule and the release.
+func TestVersionExplained(t *testing.T) {
+	reviews := inventory.Ref{Namespace: "bookinfo", Name: "reviews"}
+	tests := []struct {
+		name, config, source string
+		version              Version
+		want                 string
+	}{
+		{"~ exclusion", "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: default}\nspec:\n  egress:\n  - hosts: [\"*/*\", \"~bookinfo/*\"]\n",
+			src131Tilde, V1_31, "Istio 1.31: a leading ~"},
+		{"defaultServiceExportTo, 1.31", "defaultServiceExportTo: [\"istio-system\"]\n", src131Export, V1_31, "Istio 1.31: the default is read like the annotation"},
+		{"defaultServiceExportTo, 1.30", "defaultServiceExportTo: [\".\", \"default\"]\n", src130, V1_30, "Istio 1.30: before 1.31 any ."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := mustConfig(t, tt.config)
+			cfg.Version = tt.version
+			s := cfg.ScopeIn("default", map[string]string{}, versionWorld())
+			exp, ok := s.Expect(Destination{Service: reviews, Port: 9080, Proto: capture.TCP}, inventory.Present, false)
+			require.True(t, ok)
+			assert.Contains(t, exp.Why, tt.want, "source: %s", tt.source)
+		})
+	}
 }
