@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pcapcheck/pcapcheck/internal/engine"
@@ -13,6 +15,7 @@ import (
 type meshFlags struct {
 	sidecars   []string
 	meshConfig []string
+	entries    []string
 	version    versionFlag
 }
 
@@ -43,6 +46,8 @@ func (m *meshFlags) bind(cmd *cobra.Command) {
 		"Istio Sidecar objects (kubectl get sidecars -A -o yaml, or manifests), a file or directory; repeatable")
 	f.StringArrayVar(&m.meshConfig, "mesh-config", nil,
 		"Istio mesh config: the istio ConfigMap, its mesh: key, a MeshConfig, or meshConfig: of IstioOperator or Helm values; repeatable")
+	f.StringArrayVar(&m.entries, "service-entries", nil,
+		"Istio ServiceEntry objects (kubectl get serviceentries -A -o yaml, or manifests), a file or directory; repeatable")
 	f.Var(&m.version, "istio-version",
 		"Istio release to predict for (1.30, 1.31); default: istiod's or the proxies' image tag in the inventory, else "+istio.Latest.String())
 }
@@ -67,7 +72,7 @@ func (m *meshFlags) load(inventoryPaths []string) (*cluster, error) {
 			return nil, badInput(err)
 		}
 	}
-	if err := cfg.Load(m.sidecars...); err != nil {
+	if err := cfg.Load(append(slices.Clone(m.sidecars), m.entries...)...); err != nil {
 		return nil, badInput(err)
 	}
 	if err := cfg.LoadMesh(m.meshConfig...); err != nil {

@@ -91,7 +91,7 @@ func (s *Scope) Expect(d Destination, sidecar inventory.Presence, hostNetwork bo
 func (s *Scope) notInScope(d Destination, name string) string {
 	switch {
 	case d.Service.IsZero():
-		return fmt.Sprintf("%s is no service in the inventory, so not in the sidecar's registry (pcapcheck does not read ServiceEntry objects; one may cover it)", name)
+		return fmt.Sprintf("%s is no service in the inventory, so not in the sidecar's registry (pcapcheck does not match a flow's address to ServiceEntry hosts or addresses yet; a ServiceEntry may cover it)", name)
 	case s.hidden(d.Service):
 		if svc := s.hiddenService(d.Service); svc != nil && exportTo(svc) == nil {
 			return fmt.Sprintf("%s has no %s annotation and the mesh's defaultServiceExportTo hides it from namespace %s (%s)", d.Service, ExportToAnnotation, s.Namespace, s.exportToRule())

@@ -128,6 +128,8 @@ type Config struct {
 	Sidecars []*Sidecar
 	// Mesh is nil when no mesh config was read: Istio's defaults apply.
 	Mesh *MeshConfig
+	// ServiceEntries are the ServiceEntry objects read, in reading order.
+	ServiceEntries []*ServiceEntry
 	// Files lists every file something was taken from, in reading order.
 	Files    []string
 	Warnings []string
@@ -144,9 +146,9 @@ type Config struct {
 	taken int
 }
 
-// Empty reports whether no Sidecar and no mesh config were read.
+// Empty reports whether no Sidecar, ServiceEntry or mesh config was read.
 func (c *Config) Empty() bool {
-	return c == nil || len(c.Sidecars) == 0 && c.Mesh == nil
+	return c == nil || len(c.Sidecars) == 0 && c.Mesh == nil && len(c.ServiceEntries) == 0
 }
 
 // RootNamespace is the mesh config's rootNamespace, else istio-system.

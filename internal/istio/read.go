@@ -24,9 +24,12 @@ import (
 func (c *Config) Take(d inventory.Document) (bool, *source.Error) {
 	var taken bool
 	var err *source.Error
-	if d.Kind == "Sidecar" {
+	switch d.Kind {
+	case "Sidecar":
 		taken, err = true, c.readSidecar(d)
-	} else {
+	case "ServiceEntry":
+		taken, err = true, c.readServiceEntry(d)
+	default:
 		taken, err = c.readMeshConfig(d)
 	}
 	if taken && err == nil {

@@ -53,7 +53,9 @@ func (s *Scope) Clusters(inv *inventory.Inventory) []Cluster {
 				continue
 			}
 			c := Cluster{Name: ClusterName(p.Port, imp.Host), Service: imp.Service.Ref, Port: p.Port, Host: imp.Host}
-			c.Endpoints, c.EndpointsFrom = endpointsOf(inv, imp.Service, p)
+			if imp.Service.Type != ServiceEntryType {
+				c.Endpoints, c.EndpointsFrom = endpointsOf(inv, imp.Service, p)
+			}
 			out = append(out, c)
 		}
 	}

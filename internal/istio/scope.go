@@ -91,7 +91,7 @@ func (c *Config) ScopeIn(ns string, labels map[string]string, services []*invent
 			}
 		}
 	}
-	sorted := slices.Clone(services)
+	sorted := append(slices.Clone(services), c.entryServices(services)...)
 	slices.SortFunc(sorted, func(a, b *inventory.Service) int { return strings.Compare(a.Ref.String(), b.Ref.String()) })
 	defaults := c.defaultExportTo()
 	v, from := c.Istio()
@@ -223,7 +223,7 @@ func (lh *listenerHosts) excludes(name string) string {
 //
 // excludedBy names the "~" host that excluded the service, "" when none did.
 func importBy(l Listener, hosts map[string]*listenerHosts, svc *inventory.Service) (imp Import, ok bool, excludedBy string) {
-	name := ServiceHost(svc.Namespace, svc.Name)
+	name := hostOf(svc)
 	if dns := hosts[svc.Namespace].excludes(name); dns != "" {
 		return Import{}, false, "~" + svc.Namespace + "/" + dns
 	}
