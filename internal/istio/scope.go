@@ -280,7 +280,9 @@ func (s *Scope) Find(ref inventory.Ref) *Import {
 }
 
 // Knows reports whether the scope imports ref on port (any port when the
-// inventory does not list the service's ports).
+// inventory does not list the service's ports) with a cluster for a TCP
+// connection: an import of the port as UDP alone, as a listener port
+// makes of kube-dns listing 53/UDP first, gives the sidecar no cluster.
 func (s *Scope) Knows(ref inventory.Ref, port uint16) bool {
 	imp := s.Find(ref)
 	if imp == nil {
@@ -289,7 +291,9 @@ func (s *Scope) Knows(ref inventory.Ref, port uint16) bool {
 	if len(imp.Ports) == 0 || port == 0 {
 		return true
 	}
-	return slices.ContainsFunc(imp.Ports, func(p inventory.ServicePort) bool { return p.Port == port })
+	return slices.ContainsFunc(imp.Ports, func(p inventory.ServicePort) bool {
+		return p.Port == port && !strings.EqualFold(p.Protocol, "UDP")
+	})
 }
 
 // hidden reports whether exportTo hid ref from the namespace.

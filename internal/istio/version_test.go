@@ -107,10 +107,17 @@ func TestVersionClusters(t *testing.T) {
 				cfg = mustConfig(t, tt.config)
 			}
 			got := []string{}
-			for _, c := range cfg.ScopeIn("default", map[string]string{}, []*inventory.Service{tt.svc}).Clusters(&inventory.Inventory{}) {
+			s := cfg.ScopeIn("default", map[string]string{}, []*inventory.Service{tt.svc})
+			for _, c := range s.Clusters(&inventory.Inventory{}) {
 				got = append(got, c.Name)
 			}
 			assert.Equal(t, tt.want, got, "clusters; source %s, oracle scenario %s", tt.source, tt.scenario)
+			// A TCP connection to kube-dns:53 is expected through the
+			// sidecar only where there is a cluster for it. (No flow goes
+			// to an ExternalName service's address: it has none.)
+			if tt.svc.Type != "ExternalName" {
+				assert.Equal(t, len(tt.want) > 0, s.Knows(tt.svc.Ref, 53), "Knows %s port 53", tt.svc.Ref)
+			}
 		})
 	}
 }
