@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pcapcheck/pcapcheck/internal/engine"
@@ -13,7 +15,30 @@ import (
 type meshFlags struct {
 	sidecars   []string
 	meshConfig []string
+	entries    []string
+	version    versionFlag
 }
+
+// versionFlag is --istio-version, parsed by istio.ParseVersion.
+type versionFlag struct{ v istio.Version }
+
+func (f *versionFlag) String() string {
+	if !f.v.IsValid() {
+		return ""
+	}
+	return f.v.String()
+}
+
+func (f *versionFlag) Set(s string) error {
+	v, err := istio.ParseVersion(s)
+	if err != nil {
+		return err
+	}
+	f.v = v
+	return nil
+}
+
+func (f *versionFlag) Type() string { return "X.Y" }
 
 func (m *meshFlags) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
@@ -21,6 +46,10 @@ func (m *meshFlags) bind(cmd *cobra.Command) {
 		"Istio Sidecar objects (kubectl get sidecars -A -o yaml, or manifests), a file or directory; repeatable")
 	f.StringArrayVar(&m.meshConfig, "mesh-config", nil,
 		"Istio mesh config: the istio ConfigMap, its mesh: key, a MeshConfig, or meshConfig: of IstioOperator or Helm values; repeatable")
+	f.StringArrayVar(&m.entries, "service-entries", nil,
+		"Istio ServiceEntry objects (kubectl get serviceentries -A -o yaml, or manifests), a file or directory; repeatable")
+	f.Var(&m.version, "istio-version",
+		"Istio release to predict for (1.30, 1.31); default: istiod's or the proxies' image tag in the inventory, else "+istio.Latest.String())
 }
 
 // cluster is what the inventory flags say: the inventory, its index (built
@@ -43,12 +72,18 @@ func (m *meshFlags) load(inventoryPaths []string) (*cluster, error) {
 			return nil, badInput(err)
 		}
 	}
-	for _, paths := range [][]string{m.sidecars, m.meshConfig} {
-		if err := cfg.Load(paths...); err != nil {
-			return nil, badInput(err)
-		}
+	if err := cfg.Load(append(slices.Clone(m.sidecars), m.entries...)...); err != nil {
+		return nil, badInput(err)
+	}
+	if err := cfg.LoadMesh(m.meshConfig...); err != nil {
+		return nil, badInput(err)
 	}
 	cfg.Finish()
+	if m.version.v.IsValid() {
+		cfg.Version, cfg.VersionFrom = m.version.v, "--istio-version"
+	} else {
+		cfg.SetVersionFromInventory(inv)
+	}
 	c := &cluster{inv: inv, cfg: cfg}
 	if !inv.Empty() {
 		c.idx = inv.Index()

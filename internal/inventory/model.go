@@ -72,6 +72,10 @@ type Pod struct {
 	Ready string
 	// Ports are the containers' declared ports, used to resolve named targetPorts.
 	Ports []ContainerPort
+	// Images are the containers' and init containers' images by container
+	// name, in spec order ("istio-proxy", "docker.io/istio/proxyv2:1.31.0"):
+	// the Istio release is read from them. Empty for text sources.
+	Images []ContainerImage
 	// Status is the STATUS column of kubectl text ("Running", "Completed",
 	// "CrashLoopBackOff") or status.phase of JSON/YAML ("Running",
 	// "Succeeded"); empty when the source does not say.
@@ -80,6 +84,11 @@ type Pod struct {
 	// sharing an IP with the node or other host-network pods is expected.
 	HostNetwork bool
 	From        Position
+}
+
+// ContainerImage is a container's name and image.
+type ContainerImage struct {
+	Name, Image string
 }
 
 // ContainerPort is one port a pod's container declares.

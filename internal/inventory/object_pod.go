@@ -101,6 +101,13 @@ func (p *objParser) containers(pod *Pod, spec *yaml.Node) *source.Error {
 		if err != nil {
 			return err
 		}
+		image, err := p.Str(source.Field(c, "image"), what+".image")
+		if err != nil {
+			return err
+		}
+		if image != "" {
+			pod.Images = append(pod.Images, ContainerImage{Name: name, Image: image})
+		}
 		if init {
 			// Only a restartable init container (a native sidecar) keeps
 			// running and serving its ports.

@@ -123,6 +123,8 @@ func (c *Config) Facts() *report.MeshFacts {
 	}
 	p, _ := c.MeshPolicy()
 	f.OutboundTrafficPolicy = p.String()
+	v, from := c.Istio()
+	f.IstioVersion, f.IstioVersionFrom = v.String(), from
 	return f
 }
 

@@ -10,7 +10,9 @@
 // of the forms it is kept in: the `istio` ConfigMap with its `mesh` key, that
 // key alone (`mesh: |` followed by the MeshConfig YAML), a bare MeshConfig,
 // the `meshConfig:` block of Helm values, or an IstioOperator's
-// spec.meshConfig. Config.Take is the hook inventory.LoadWith calls for
+// spec.meshConfig (and, given as --mesh-config, {}: every field at its
+// default). ServiceEntry objects add their hosts to the registry.
+// Config.Take is the hook inventory.LoadWith calls for
 // documents the inventory does not read, so that such files are picked up
 // from an --inventory directory too; Config.Load reads --sidecars and
 // --mesh-config files through the same hook.
@@ -27,6 +29,14 @@
 // `namespace/dnsName`; services hidden by networking.istio.io/exportTo are
 // out. The outbound traffic policy is the Sidecar's, else the mesh config's,
 // else ALLOW_ANY. The tests name the Istio source of every rule.
+//
+// Rules that changed between Istio releases follow Config.Version (1.31,
+// istiod release-1.31, unless --istio-version or the inventory's istiod or
+// proxyv2 image says 1.30): the "~ns/" exclusion of egress hosts and the
+// reading of defaultServiceExportTo. Scope.Notes and the explanations name
+// the rule and the release where one of them decided.
+// fixtures/oracle's TestIstioScope compares the scopes with istiod's own
+// answers, recorded for both releases.
 //
 // Scope.Expect turns that into the path a flow should take: sidecar-dnat
 // (the sidecar knows the service and picks the endpoint), passthrough (it

@@ -91,13 +91,37 @@ func (s *Scope) Expect(d Destination, sidecar inventory.Presence, hostNetwork bo
 func (s *Scope) notInScope(d Destination, name string) string {
 	switch {
 	case d.Service.IsZero():
-		return fmt.Sprintf("%s is no service in the inventory, so not in the sidecar's registry (pcapcheck does not read ServiceEntry objects; one may cover it)", name)
+		return fmt.Sprintf("%s is no service in the inventory, so not in the sidecar's registry (pcapcheck does not match a flow's address to ServiceEntry hosts or addresses yet; a ServiceEntry may cover it)", name)
 	case s.hidden(d.Service):
+		if svc := s.hiddenService(d.Service); svc != nil && exportTo(svc) == nil {
+			return fmt.Sprintf("%s has no %s annotation and the mesh's defaultServiceExportTo hides it from namespace %s (%s)", d.Service, ExportToAnnotation, s.Namespace, s.exportToRule())
+		}
 		return fmt.Sprintf("%s is hidden from namespace %s by its %s annotation", d.Service, s.Namespace, ExportToAnnotation)
+	case s.Excluded[d.Service] != "":
+		return fmt.Sprintf("egress host %s of Sidecar %s excludes %s (Istio %s: a leading ~ on an egress host's namespace excludes, from 1.31 on)", s.Excluded[d.Service], s.Sidecar.Describe(), d.Service, s.Version)
 	case s.Find(d.Service) != nil:
 		return fmt.Sprintf("%s is in scope only on other ports (an egress listener with a port imported it)", d.Service)
 	case s.Sidecar == nil:
 		return fmt.Sprintf("%s is not exported to namespace %s", d.Service, s.Namespace)
 	}
 	return fmt.Sprintf("Sidecar %s applies and its egress hosts (%s) do not import %s", s.Sidecar.Describe(), strings.Join(s.Sidecar.EgressHosts(), ", "), d.Service)
+}
+
+// hiddenService is the service exportTo hid, nil when none.
+func (s *Scope) hiddenService(ref inventory.Ref) *inventory.Service {
+	for _, svc := range s.Hidden {
+		if svc.Ref == ref {
+			return svc
+		}
+	}
+	return nil
+}
+
+// exportToRule names the reading of defaultServiceExportTo of the scope's
+// Istio version.
+func (s *Scope) exportToRule() string {
+	if s.Version.AtLeast(V1_31) {
+		return fmt.Sprintf("Istio %s: the default is read like the annotation, any * public, . and names exporting to those namespaces", s.Version)
+	}
+	return fmt.Sprintf("Istio %s: before 1.31 any . in the default makes a service private, else * public; names are ignored", s.Version)
 }

@@ -26,27 +26,28 @@ func exportTo(svc *inventory.Service) []string {
 	return out
 }
 
-// visibleTo reports whether svc is visible to workloads of namespace ns, as
-// pilot/pkg/model/push_context.go initServiceRegistry and
-// servicesExportedToNamespace decide:
+// visibleTo reports whether svc is visible to workloads of namespace ns.
 //
-//   - no exportTo: the mesh's defaultServiceExportTo decides, "." making
-//     the service private to its namespace, "*" public; other entries of
-//     the default are not honoured;
-//   - exportTo holding "*": public, whatever else it holds;
+// From Istio 1.31 on, as pilot/pkg/model/push_context.go
+// (release-1.31, eed52ebb66ad) serviceExportTo and initServiceRegistry
+// decide: the service's exportTo, else the mesh's defaultServiceExportTo,
+// read the same way:
+//
+//   - holding "*": public, whatever else it holds;
 //   - else holding "~": visible to no one, not even its own namespace;
 //   - else each entry: "." or the service's own namespace make it visible
 //     there, any other name makes it visible to that namespace.
-func visibleTo(svc *inventory.Service, ns string, defaults []string) bool {
+//
+// Before 1.31 the mesh default was read differently when the service has
+// no exportTo: any "." makes the service private to its namespace, else
+// "*" public; other entries are not honoured (visibleTo130).
+func visibleTo(svc *inventory.Service, ns string, defaults []string, v Version) bool {
 	set := exportTo(svc)
 	if set == nil {
-		switch {
-		case slices.Contains(defaults, "."):
-			return svc.Namespace == ns
-		case slices.Contains(defaults, "*"):
-			return true
+		if !v.AtLeast(V1_31) {
+			return visibleTo130(svc, ns, defaults)
 		}
-		return false
+		set = defaults
 	}
 	if slices.Contains(set, "*") {
 		return true
@@ -58,6 +59,18 @@ func visibleTo(svc *inventory.Service, ns string, defaults []string) bool {
 		if (e == "." || e == svc.Namespace) && svc.Namespace == ns || e == ns {
 			return true
 		}
+	}
+	return false
+}
+
+// visibleTo130 is the pre-1.31 reading of defaultServiceExportTo for a
+// service without exportTo, as the 1.30-era istiod (b01690e6db7d) does it.
+func visibleTo130(svc *inventory.Service, ns string, defaults []string) bool {
+	switch {
+	case slices.Contains(defaults, "."):
+		return svc.Namespace == ns
+	case slices.Contains(defaults, "*"):
+		return true
 	}
 	return false
 }

@@ -70,6 +70,11 @@ func (c *Config) readMeshConfig(d inventory.Document) (bool, *source.Error) {
 			return true, c.readMesh(r, n, "", docPos(d))
 		}
 	}
+	if c.meshFile && n.Kind == yaml.MappingNode && len(n.Content) == 0 {
+		// {} given as --mesh-config is a MeshConfig with every field at
+		// istiod's default (pkg/config/mesh ApplyMeshConfigDefaults).
+		return true, c.readMesh(r, n, "", docPos(d))
+	}
 	return false, nil
 }
 
@@ -142,6 +147,13 @@ func (c *Config) readMesh(r source.Reader, m *yaml.Node, prefix string, from inv
 				return err
 			}
 			mc.DefaultServiceExportTo = append(mc.DefaultServiceExportTo, strings.TrimSpace(s))
+		}
+		if len(mc.DefaultServiceExportTo) == 0 {
+			// istiod's mesh loader (pkg/config/mesh ApplyMeshConfigDefaults,
+			// release-1.31 eed52ebb66ad, and the 1.30-era one) unmarshals
+			// into a proto, where an empty repeated field is nil: push_context.go
+			// initDefaultExportMaps then takes the default, "*".
+			mc.DefaultServiceExportTo = nil
 		}
 	}
 	c.setMesh(mc)

@@ -128,17 +128,27 @@ type Config struct {
 	Sidecars []*Sidecar
 	// Mesh is nil when no mesh config was read: Istio's defaults apply.
 	Mesh *MeshConfig
+	// ServiceEntries are the ServiceEntry objects read, in reading order.
+	ServiceEntries []*ServiceEntry
 	// Files lists every file something was taken from, in reading order.
 	Files    []string
 	Warnings []string
+	// Version is the Istio release predicted for; zero means Latest.
+	// VersionFrom says where it was taken from ("--istio-version", "image
+	// docker.io/istio/pilot:1.30.2 of istio-system/istiod-...").
+	Version     Version
+	VersionFrom string
+	// meshFile is set while Load reads --mesh-config files: there a
+	// document without kind is a MeshConfig even with no field set ({}).
+	meshFile bool
 	// taken counts the documents taken, so that Load can tell a file that
 	// held none.
 	taken int
 }
 
-// Empty reports whether no Sidecar and no mesh config were read.
+// Empty reports whether no Sidecar, ServiceEntry or mesh config was read.
 func (c *Config) Empty() bool {
-	return c == nil || len(c.Sidecars) == 0 && c.Mesh == nil
+	return c == nil || len(c.Sidecars) == 0 && c.Mesh == nil && len(c.ServiceEntries) == 0
 }
 
 // RootNamespace is the mesh config's rootNamespace, else istio-system.
@@ -159,6 +169,15 @@ func (c *Config) MeshPolicy() (Policy, string) {
 	return AllowAny, "Istio's default"
 }
 
+// Istio is the Istio release predicted for and where that comes from:
+// Version, else Latest ("the newest release pcapcheck knows").
+func (c *Config) Istio() (Version, string) {
+	if c != nil && c.Version.IsValid() {
+		return c.Version, c.VersionFrom
+	}
+	return Latest, "the newest release pcapcheck knows"
+}
+
 // defaultExportTo is the mesh config's defaultServiceExportTo, else ["*"]
 // (pkg/config/mesh/mesh.go DefaultMeshConfig).
 func (c *Config) defaultExportTo() []string {
@@ -166,6 +185,21 @@ func (c *Config) defaultExportTo() []string {
 		return c.Mesh.DefaultServiceExportTo
 	}
 	return []string{"*"}
+}
+
+// defaultExportToNote says how a version-specific rule of
+// defaultServiceExportTo read the mesh's list; "" when the versions agree.
+func (c *Config) defaultExportToNote() string {
+	d := c.defaultExportTo()
+	v, _ := c.Istio()
+	onlyStar := len(d) == 1 && d[0] == "*"
+	if onlyStar || len(d) == 0 {
+		return ""
+	}
+	if v.AtLeast(V1_31) {
+		return fmt.Sprintf("Istio %s: defaultServiceExportTo %v is read as istiod 1.31 does (any * makes unannotated services public; . and namespace names export them to those namespaces)", v, d)
+	}
+	return fmt.Sprintf("Istio %s: defaultServiceExportTo %v is read as istiod before 1.31 does (any . makes unannotated services private, else * public; namespace names are ignored)", v, d)
 }
 
 func (c *Config) warn(format string, args ...any) {

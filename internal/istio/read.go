@@ -24,9 +24,12 @@ import (
 func (c *Config) Take(d inventory.Document) (bool, *source.Error) {
 	var taken bool
 	var err *source.Error
-	if d.Kind == "Sidecar" {
+	switch d.Kind {
+	case "Sidecar":
 		taken, err = true, c.readSidecar(d)
-	} else {
+	case "ServiceEntry":
+		taken, err = true, c.readServiceEntry(d)
+	default:
 		taken, err = c.readMeshConfig(d)
 	}
 	if taken && err == nil {
@@ -63,6 +66,15 @@ func (c *Config) Finish() {
 	slices.SortFunc(c.Sidecars, func(a, b *Sidecar) int {
 		return strings.Compare(a.Ref.String(), b.Ref.String())
 	})
+}
+
+// LoadMesh reads files given as mesh config (--mesh-config), as Load does;
+// there a document without kind and without fields, {}, is a MeshConfig
+// with istiod's defaults.
+func (c *Config) LoadMesh(paths ...string) error {
+	c.meshFile = true
+	defer func() { c.meshFile = false }()
+	return c.Load(paths...)
 }
 
 // IsNoConfig reports whether err says a file held no Istio configuration.

@@ -34,10 +34,17 @@ func ClusterName(port uint16, host string) string {
 // Clusters lists the outbound clusters of the scope: one per imported
 // service port, except UDP ports, for which Istio builds no cluster
 // (pilot/pkg/networking/core/cluster.go buildOutboundClusters skips
-// protocol UDP). Sorted by service, then port.
+// protocol UDP), and except ExternalName services: istiod's kube registry
+// makes them an alias of the external name (pilot/pkg/serviceregistry/kube
+// conversion.go ConvertService, Resolution Alias) and
+// buildOutboundClusters builds no cluster for an alias (release-1.31
+// eed52ebb66ad). Sorted by service, then port.
 func (s *Scope) Clusters(inv *inventory.Inventory) []Cluster {
 	var out []Cluster
 	for _, imp := range s.Imports {
+		if imp.Service.Type == "ExternalName" {
+			continue
+		}
 		for _, p := range imp.Ports {
 			if strings.EqualFold(p.Protocol, "UDP") {
 				continue
@@ -46,7 +53,9 @@ func (s *Scope) Clusters(inv *inventory.Inventory) []Cluster {
 				continue
 			}
 			c := Cluster{Name: ClusterName(p.Port, imp.Host), Service: imp.Service.Ref, Port: p.Port, Host: imp.Host}
-			c.Endpoints, c.EndpointsFrom = endpointsOf(inv, imp.Service, p)
+			if imp.Service.Type != ServiceEntryType {
+				c.Endpoints, c.EndpointsFrom = endpointsOf(inv, imp.Service, p)
+			}
 			out = append(out, c)
 		}
 	}

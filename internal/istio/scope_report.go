@@ -20,6 +20,8 @@ func (s *Scope) Report(pod *inventory.Pod, inv *inventory.Inventory, warnings []
 		r.Clusters = append(r.Clusters, report.ScopeCluster{Name: c.Name, Service: c.Service, Port: c.Port,
 			Endpoints: append([]netip.AddrPort{}, c.Endpoints...), EndpointsFrom: c.EndpointsFrom})
 	}
+	r.IstioVersion, r.IstioVersionFrom = s.Version.String(), s.VersionFrom
+	r.Notes = append(r.Notes, s.Notes...)
 	for _, h := range s.Hidden {
 		r.Hidden = append(r.Hidden, h.Ref)
 	}

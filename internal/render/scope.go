@@ -40,6 +40,12 @@ func scopeTable(w io.Writer, s *report.Scope) error {
 	head.Append("WHY", Clean(s.Why))
 	head.Append("EGRESS", Clean(strings.Join(s.Egress, ", ")))
 	head.Append("OUTBOUND", s.OutboundTrafficPolicy+" ("+Clean(s.PolicyFrom)+")")
+	if s.IstioVersion != "" {
+		head.Append("ISTIO", Clean(s.IstioVersion)+" ("+Clean(s.IstioVersionFrom)+")")
+	}
+	for _, n := range s.Notes {
+		head.Append("NOTE", Clean(n))
+	}
 	if len(s.Hidden) > 0 {
 		hidden := make([]string, len(s.Hidden))
 		for i, h := range s.Hidden {

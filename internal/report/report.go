@@ -227,6 +227,11 @@ type MeshFacts struct {
 	// OutboundTrafficPolicy is the mesh-wide mode, ALLOW_ANY or
 	// REGISTRY_ONLY, and where it comes from; a Sidecar may set its own.
 	OutboundTrafficPolicy string `json:"outbound_traffic_policy" yaml:"outbound_traffic_policy"`
+	// IstioVersion is the Istio release the prediction follows ("1.31"),
+	// IstioVersionFrom where it was taken from (--istio-version, a pod's
+	// image, or pcapcheck's newest known release).
+	IstioVersion     string `json:"istio_version,omitempty" yaml:"istio_version,omitempty"`
+	IstioVersionFrom string `json:"istio_version_from,omitempty" yaml:"istio_version_from,omitempty"`
 }
 
 // Comparison is the document of `pcapcheck compare`.

@@ -31,6 +31,12 @@ type Scope struct {
 	// Hidden lists services an egress host names but exportTo hides.
 	Hidden   []inventory.Ref `json:"hidden,omitempty" yaml:"hidden,omitempty"`
 	Warnings []string        `json:"warnings" yaml:"warnings"`
+	// IstioVersion is the Istio release predicted for, IstioVersionFrom
+	// where it was taken from; Notes say where a rule of that release
+	// decided.
+	IstioVersion     string   `json:"istio_version,omitempty" yaml:"istio_version,omitempty"`
+	IstioVersionFrom string   `json:"istio_version_from,omitempty" yaml:"istio_version_from,omitempty"`
+	Notes            []string `json:"notes,omitempty" yaml:"notes,omitempty"`
 }
 
 // ScopeCluster is one predicted outbound cluster.
