@@ -2,6 +2,7 @@ package istio
 
 import (
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 
@@ -72,6 +73,14 @@ func (a *annotator) Annotate(f *report.Flow) {
 		return
 	}
 	d := Destination{Service: f.Service, Port: f.ServicePort, Proto: f.Proto, Addr: f.Server}
+	if f.SNI != "" {
+		d.Names = append(d.Names, f.SNI)
+	}
+	if host, _, err := net.SplitHostPort(f.HTTPHost); err == nil {
+		d.Names = append(d.Names, host)
+	} else if f.HTTPHost != "" {
+		d.Names = append(d.Names, f.HTTPHost)
+	}
 	if d.Port == 0 {
 		d.Port = f.Server.Port()
 	}

@@ -28,6 +28,9 @@ type Destination struct {
 	// Addr is the address the flow was sent to; it names the destination
 	// when there is no service.
 	Addr netip.AddrPort
+	// Names are the host names the flow carried (its TLS SNI, its HTTP
+	// Host), which ServiceEntry hosts are matched against.
+	Names []string
 }
 
 // Expect predicts the path of a flow from a workload of this scope whose
@@ -77,6 +80,10 @@ func (s *Scope) Expect(d Destination, sidecar inventory.Presence, hostNetwork bo
 		}
 		return Expectation{report.ExpectSidecarDNAT, fmt.Sprintf("%s is in the sidecar's scope (%s): the sidecar picks the endpoint", name, by)}, true
 	}
+	if imp := s.matchEntryFor(d); imp != nil {
+		return Expectation{report.ExpectEgress, fmt.Sprintf("%s is ServiceEntry host %s (%s), in the sidecar's scope: the sidecar sends the connection out of the pod to it (under %s too)",
+			name, imp.Service.Name, imp.Service.From, RegistryOnly)}, true
+	}
 	reason := s.notInScope(d, name)
 	if s.Policy == RegistryOnly {
 		return Expectation{report.ExpectBlocked, fmt.Sprintf("%s; outboundTrafficPolicy REGISTRY_ONLY (%s) sends it to BlackHoleCluster: the connection should never leave the pod", reason, s.PolicyFrom)}, true
@@ -91,7 +98,7 @@ func (s *Scope) Expect(d Destination, sidecar inventory.Presence, hostNetwork bo
 func (s *Scope) notInScope(d Destination, name string) string {
 	switch {
 	case d.Service.IsZero():
-		return fmt.Sprintf("%s is no service in the inventory, so not in the sidecar's registry (pcapcheck does not match a flow's address to ServiceEntry hosts or addresses yet; a ServiceEntry may cover it)", name)
+		return fmt.Sprintf("%s is no service in the inventory and no ServiceEntry in the sidecar's scope names it (by host, from the flow's SNI or HTTP Host, or by address), so it is not in the sidecar's registry", name)
 	case s.hidden(d.Service):
 		if svc := s.hiddenService(d.Service); svc != nil && exportTo(svc) == nil {
 			return fmt.Sprintf("%s has no %s annotation and the mesh's defaultServiceExportTo hides it from namespace %s (%s)", d.Service, ExportToAnnotation, s.Namespace, s.exportToRule())
@@ -124,4 +131,13 @@ func (s *Scope) exportToRule() string {
 		return fmt.Sprintf("Istio %s: the default is read like the annotation, any * public, . and names exporting to those namespaces", s.Version)
 	}
 	return fmt.Sprintf("Istio %s: before 1.31 any . in the default makes a service private, else * public; names are ignored", s.Version)
+}
+
+// matchEntryFor is matchEntry for a destination that is no Kubernetes
+// service.
+func (s *Scope) matchEntryFor(d Destination) *Import {
+	if !d.Service.IsZero() || !d.Addr.IsValid() {
+		return nil
+	}
+	return s.matchEntry(d)
 }

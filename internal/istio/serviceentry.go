@@ -1,6 +1,7 @@
 package istio
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -130,7 +131,8 @@ func (c *Config) entryServices(services []*inventory.Service) []*inventory.Servi
 			if k8s[h] || slices.ContainsFunc(out, func(s *inventory.Service) bool { return s.Ref == ref }) {
 				continue
 			}
-			s := &inventory.Service{Ref: ref, Type: ServiceEntryType, Ports: slices.Clone(se.Ports), From: se.From}
+			s := &inventory.Service{Ref: ref, Type: ServiceEntryType, Ports: slices.Clone(se.Ports), From: se.From,
+				ExternalIPs: entryAddrs(se.Addresses)}
 			if se.ExportTo != nil {
 				s.Annotations = map[string]string{ExportToAnnotation: strings.Join(se.ExportTo, ",")}
 			}
@@ -147,4 +149,57 @@ func hostOf(svc *inventory.Service) string {
 		return svc.Name
 	}
 	return ServiceHost(svc.Namespace, svc.Name)
+}
+
+// entryAddrs are the single addresses of a ServiceEntry's spec.addresses;
+// a CIDR range is left out.
+func entryAddrs(addresses []string) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range addresses {
+		if ip, err := netip.ParseAddr(a); err == nil {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
+// matchEntry returns the ServiceEntry service in scope that names d: one of
+// its hosts equals, or as a "*." wildcard covers, a name the flow carried
+// (its SNI or HTTP Host), or one of its addresses is the flow's; and the
+// port is one it imports (an entry without ports takes any).
+func (s *Scope) matchEntry(d Destination) *Import {
+	for i := range s.Imports {
+		imp := &s.Imports[i]
+		svc := imp.Service
+		if svc.Type != ServiceEntryType {
+			continue
+		}
+		named := slices.Contains(svc.ExternalIPs, d.Addr.Addr())
+		for _, n := range d.Names {
+			named = named || hostCovers(svc.Name, n)
+		}
+		if !named {
+			continue
+		}
+		if len(imp.Ports) == 0 && len(svc.Ports) == 0 {
+			return imp
+		}
+		for _, p := range imp.Ports {
+			if p.Port == d.Addr.Port() {
+				return imp
+			}
+		}
+	}
+	return nil
+}
+
+// hostCovers reports whether a ServiceEntry host covers name: equal, or a
+// "*.suffix" wildcard of which name is a subdomain.
+func hostCovers(host, name string) bool {
+	host, name = strings.ToLower(host), strings.ToLower(strings.TrimSuffix(name, "."))
+	if host == name {
+		return true
+	}
+	suffix, ok := strings.CutPrefix(host, "*")
+	return ok && strings.HasSuffix(name, suffix) && len(name) > len(suffix)
 }

@@ -1,13 +1,16 @@
 package istio
 
 import (
+	"net/netip"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // srcSE is where istiod turns a ServiceEntry into registry services
@@ -64,4 +67,52 @@ func TestServiceEntryRead(t *testing.T) {
 	_, err := configOf(t, "se.yaml", "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x, namespace: default}\nspec:\n  ports: [{name: a, number: 443, protocol: TLS}]\n")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "spec.hosts")
+}
+
+// TestServiceEntryExpect: a flow to a destination that is no Kubernetes
+// service is expected to leave the pod when a ServiceEntry in the
+// sidecar's scope names it (by a host its SNI or HTTP Host carries, or by
+// address), REGISTRY_ONLY or not; otherwise REGISTRY_ONLY blocks it. The
+// registry side of the same entries is held to istiod by the oracle's se-
+// scenarios (fixtures/oracle TestIstioScope).
+func TestServiceEntryExpect(t *testing.T) {
+	const mesh = "outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n"
+	const entries = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: api, namespace: web}
+spec:
+  hosts: ["api.example.com", "*.wild.example.org"]
+  addresses: ["203.0.113.7"]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+`
+	pod := &inventory.Pod{Ref: inventory.Ref{Namespace: "web", Name: "frontend"}, Sidecar: inventory.Present}
+	tests := []struct {
+		name    string
+		entries bool
+		addr    string
+		names   []string
+		want    report.Path
+	}{
+		{"the SNI names the entry's host", true, "93.184.216.34:443", []string{"api.example.com"}, report.ExpectEgress},
+		{"a wildcard host covers the SNI", true, "93.184.216.34:443", []string{"x.wild.example.org"}, report.ExpectEgress},
+		{"the entry's address", true, "203.0.113.7:443", nil, report.ExpectEgress},
+		{"another port of that host", true, "93.184.216.34:80", []string{"api.example.com"}, report.ExpectBlocked},
+		{"a host no entry names", true, "93.184.216.34:443", []string{"other.example.com"}, report.ExpectBlocked},
+		{"no ServiceEntry", false, "93.184.216.34:443", []string{"api.example.com"}, report.ExpectBlocked},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    " + mesh
+			if tt.entries {
+				text += "---\n" + entries
+			}
+			cfg := mustConfig(t, text)
+			s := cfg.ScopeFor(pod, nil)
+			exp, ok := s.Expect(Destination{Addr: netip.MustParseAddrPort(tt.addr), Proto: capture.TCP, Names: tt.names}, inventory.Present, false)
+			require.True(t, ok)
+			assert.Equal(t, tt.want, exp.Path, exp.Why)
+		})
+	}
 }

@@ -21,10 +21,14 @@ const (
 	// registry; the sidecar sends it to BlackHoleCluster and nothing
 	// leaves the pod.
 	ExpectBlocked
+	// ExpectEgress: a ServiceEntry in the sidecar's scope names the
+	// destination (a host or an address outside the cluster); the sidecar
+	// sends the connection out of the pod to it, under REGISTRY_ONLY too.
+	ExpectEgress
 	numPaths
 )
 
-var pathNames = [numPaths]string{pathNone: "", ExpectSidecarDNAT: "sidecar-dnat", ExpectPassthrough: "passthrough", ExpectBlocked: "blocked"}
+var pathNames = [numPaths]string{pathNone: "", ExpectSidecarDNAT: "sidecar-dnat", ExpectPassthrough: "passthrough", ExpectBlocked: "blocked", ExpectEgress: "egress"}
 
 // String returns the name reports use, the same as the matching verdict's;
 // "" for no prediction.
@@ -45,6 +49,8 @@ func (p Path) Matches(v Verdict) bool {
 		return v == SidecarDNAT
 	case ExpectPassthrough:
 		return v == Passthrough
+	case ExpectEgress:
+		return v == External
 	}
 	return false
 }
@@ -56,7 +62,7 @@ func ParsePath(s string) (Path, error) {
 			return p, nil
 		}
 	}
-	return pathNone, fmt.Errorf("unknown expected path %q, want one of sidecar-dnat, passthrough, blocked", s)
+	return pathNone, fmt.Errorf("unknown expected path %q, want one of sidecar-dnat, passthrough, blocked, egress", s)
 }
 
 // MarshalText writes the path's name.
