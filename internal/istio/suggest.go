@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -72,10 +73,16 @@ type SuggestedHost struct {
 type OutsideDestination struct {
 	Addr    netip.AddrPort
 	Verdict report.Verdict
-	// Name is what the packets named: the SNI or HTTP Host.
-	Name    string
-	Clients []string
-	Flows   int
+	// Name is what the packets named: the SNI or HTTP Host (without its
+	// port). SNI and HTTP say which the traffic carried.
+	Name string
+	SNI  string
+	HTTP bool
+	// Namespace is where the ServiceEntry proposed for it goes: its first
+	// client's; empty for a destination that is no external address.
+	Namespace string
+	Clients   []string
+	Flows     int
 }
 
 // controlPlaneHost is added to every proposal: the sidecar reaches istiod
@@ -97,6 +104,23 @@ func Suggest(flows iter.Seq[*report.Flow], idx *inventory.Index, opts SuggestOpt
 	groups := map[string]*SuggestedSidecar{}
 	uses := map[string]map[Host]*hostUse{}
 	outside := map[netip.AddrPort]*OutsideDestination{}
+	// use records that p's traffic needs egress host h in its Sidecar.
+	use := func(p *inventory.Pod, h Host, verdict string) {
+		key, sc := groupOf(p, opts.PerWorkload)
+		if groups[key] == nil {
+			groups[key] = sc
+			uses[key] = map[Host]*hostUse{}
+		}
+		g := groups[key]
+		g.Clients = appendNew(g.Clients, p.Ref.String())
+		u := uses[key][h]
+		if u == nil {
+			u = &hostUse{flows: map[string]int{}}
+			uses[key][h] = u
+		}
+		u.flows[p.Ref.String()]++
+		u.verdicts = appendNew(u.verdicts, verdict)
+	}
 	for f := range flows {
 		var p *inventory.Pod
 		if !f.ClientPod.IsZero() && idx != nil {
@@ -111,29 +135,26 @@ func Suggest(flows iter.Seq[*report.Flow], idx *inventory.Index, opts SuggestOpt
 			if f.Verdict == report.External || f.Verdict == report.Unknown || f.Verdict == report.PodDirect || f.Verdict == report.Node {
 				d := outside[f.Server]
 				if d == nil {
-					d = &OutsideDestination{Addr: f.Server, Verdict: f.Verdict, Name: cmp.Or(f.SNI, f.HTTPHost)}
+					d = &OutsideDestination{Addr: f.Server, Verdict: f.Verdict, Name: cmp.Or(f.SNI, hostOnly(f.HTTPHost)),
+						SNI: f.SNI, HTTP: f.HTTPRequest != ""}
 					outside[f.Server] = d
 				}
 				d.Flows++
 				d.Clients = appendNew(d.Clients, p.Ref.String())
+				if d.Verdict != report.External {
+					continue
+				}
+				// The ServiceEntry proposed for it lives in the first
+				// client's namespace; each client's Sidecar imports it.
+				if d.Namespace == "" {
+					d.Namespace = p.Namespace
+				}
+				host, _, _ := d.entryHost()
+				use(p, Host{Namespace: d.Namespace, DNSName: host}, "external, ServiceEntry proposed")
 			}
 			continue
 		}
-		key, sc := groupOf(p, opts.PerWorkload)
-		if groups[key] == nil {
-			groups[key] = sc
-			uses[key] = map[Host]*hostUse{}
-		}
-		g := groups[key]
-		g.Clients = appendNew(g.Clients, p.Ref.String())
-		h := Host{Namespace: svc.Namespace, DNSName: ServiceHost(svc.Namespace, svc.Name)}
-		u := uses[key][h]
-		if u == nil {
-			u = &hostUse{flows: map[string]int{}}
-			uses[key][h] = u
-		}
-		u.flows[p.Ref.String()]++
-		u.verdicts = appendNew(u.verdicts, f.Verdict.String())
+		use(p, Host{Namespace: svc.Namespace, DNSName: ServiceHost(svc.Namespace, svc.Name)}, f.Verdict.String())
 	}
 	for _, key := range slices.Sorted(maps.Keys(groups)) {
 		g := groups[key]
@@ -280,4 +301,12 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// hostOnly is an HTTP Host without its port.
+func hostOnly(h string) string {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		return host
+	}
+	return h
 }

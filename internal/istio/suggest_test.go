@@ -46,7 +46,9 @@ func TestSuggestPerNamespace(t *testing.T) {
 	for _, h := range sc.Hosts {
 		hosts = append(hosts, h.Host.String())
 	}
-	assert.Equal(t, []string{"prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "istio-system/*"}, hosts)
+	// web/example.com: the ServiceEntry proposed for the external
+	// destination, in the client's namespace.
+	assert.Equal(t, []string{"prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "web/example.com", "istio-system/*"}, hosts)
 	assert.Equal(t, "web/frontend-7d9-abc 2 flows, passthrough+sidecar-dnat", sc.Hosts[1].Evidence)
 	require.Len(t, sg.Outside, 1)
 	assert.Equal(t, "93.184.216.34:443", sg.Outside[0].Addr.String())
@@ -58,7 +60,7 @@ func TestSuggestPerNamespace(t *testing.T) {
 	again := &Config{}
 	require.NoError(t, again.Parse("out.yaml", out.Bytes()), out.String())
 	s := again.ScopeIn("web", map[string]string{}, inv.Services)
-	assert.Equal(t, []string{"prod/ratings", "prod/reviews"}, importedNames(s))
+	assert.Equal(t, []string{"prod/ratings", "prod/reviews", "web/example.com"}, importedNames(s))
 }
 
 // TestSuggestOwnNamespace: a namespace's default Sidecar proposed from
@@ -73,9 +75,9 @@ func TestSuggestOwnNamespace(t *testing.T) {
 		want []string
 	}{
 		{"from scratch", SuggestOptions{OwnNamespace: true},
-			[]string{"./*", "prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "istio-system/*"}},
+			[]string{"./*", "prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "web/example.com", "istio-system/*"}},
 		{"told not to", SuggestOptions{},
-			[]string{"prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "istio-system/*"}},
+			[]string{"prod/ratings.prod.svc.cluster.local", "prod/reviews.prod.svc.cluster.local", "web/example.com", "istio-system/*"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,12 +114,35 @@ func TestSuggestFrom(t *testing.T) {
 	assert.Equal(t, "other/default", sg.Sidecars[0].Ref.String())
 	assert.Contains(t, sg.Sidecars[0].Note, "unchanged")
 	added := sg.Sidecars[1].Added()
-	require.Len(t, added, 1)
+	require.Len(t, added, 2, "prod/reviews, and the host of the ServiceEntry proposed for example.com")
 	assert.Equal(t, "prod/reviews.prod.svc.cluster.local", added[0].Host.String())
+	assert.Equal(t, "web/example.com", added[1].Host.String())
 
 	var out bytes.Buffer
 	require.NoError(t, sg.WriteYAML(&out))
-	assert.Contains(t, out.String(), "adds prod/reviews.prod.svc.cluster.local.")
+	assert.Contains(t, out.String(), "adds prod/reviews.prod.svc.cluster.local, web/example.com.")
 	assert.NotContains(t, out.String(), "already covered", "covered by the very same host: nothing to say")
 	assert.NotContains(t, out.String(), "resourceVersion")
+}
+
+// TestSuggestServiceEntry: an external destination gets a proposed
+// ServiceEntry, which, read back with the proposed Sidecar, makes the
+// sidecar's scope name it: the flow is then expected to leave the pod
+// (egress) instead of being blocked under REGISTRY_ONLY.
+func TestSuggestServiceEntry(t *testing.T) {
+	r, inv := suggestReport()
+	sg := Suggest(r.All(), inv.Index(), SuggestOptions{})
+	var out bytes.Buffer
+	require.NoError(t, sg.WriteYAML(&out))
+	assert.Contains(t, out.String(), "kind: ServiceEntry\n")
+	again := &Config{}
+	require.NoError(t, again.Parse("out.yaml", out.Bytes()), out.String())
+	require.Len(t, again.ServiceEntries, 1, out.String())
+	se := again.ServiceEntries[0]
+	assert.Equal(t, "web", se.Namespace)
+	assert.Equal(t, []string{"example.com"}, se.Hosts)
+	s := again.ScopeIn("web", map[string]string{}, inv.Services)
+	exp, ok := s.Expect(Destination{Addr: netip.MustParseAddrPort("93.184.216.34:443"), Proto: capture.TCP, Names: []string{"example.com"}}, inventory.Present, false)
+	require.True(t, ok)
+	assert.Equal(t, report.ExpectEgress, exp.Path, exp.Why)
 }

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pcapcheck/pcapcheck/internal/render"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 	"github.com/pcapcheck/pcapcheck/internal/source"
 )
 
@@ -21,6 +23,11 @@ func (sg *Suggestion) WriteYAML(w io.Writer) error {
 	var docs []*yaml.Node
 	for i := range sg.Sidecars {
 		docs = append(docs, sg.Sidecars[i].node())
+	}
+	for _, d := range sg.Outside {
+		if n := d.entryNode(); n != nil {
+			docs = append(docs, n)
+		}
 	}
 	for i, d := range docs {
 		if i > 0 {
@@ -43,7 +50,8 @@ func (sg *Suggestion) WriteYAML(w io.Writer) error {
 	}
 	if len(sg.Outside) > 0 {
 		tail = append(tail, "Destinations outside the inventory: no Sidecar host brings them into the mesh;",
-			"a ServiceEntry for each would (and REGISTRY_ONLY blocks them without one):")
+			"a ServiceEntry for each would (and REGISTRY_ONLY blocks them without one); one is proposed above",
+			"for each external one, by the name its traffic carried, else by its address:")
 		for _, d := range sg.Outside {
 			name := ""
 			if d.Name != "" {
@@ -236,6 +244,14 @@ func scalar(s string) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
 }
 
+func intScalar(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: s}
+}
+
+func seq(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Content: items}
+}
+
 func mapping(kv ...any) *yaml.Node {
 	m := &yaml.Node{Kind: yaml.MappingNode}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -259,4 +275,78 @@ func clientList(clients []string) string {
 		return "no client"
 	}
 	return strings.Join(clients, ", ")
+}
+
+// entryNode proposes a ServiceEntry for an external destination: its host
+// the name the traffic carried (SNI or HTTP Host; resolution DNS), else a
+// name made from the address with the address listed (resolution NONE);
+// the port with the protocol the traffic showed; in the first client's
+// namespace, exported there only when every client is of it. nil for a
+// destination that is no external address (a pod, a node).
+func (d *OutsideDestination) entryNode() *yaml.Node {
+	if d.Verdict != report.External || len(d.Clients) == 0 {
+		return nil
+	}
+	ns := d.Namespace
+	exportTo := "."
+	for _, c := range d.Clients {
+		if other, _, _ := strings.Cut(c, "/"); other != ns {
+			exportTo = "*"
+		}
+	}
+	addr := d.Addr.Addr().Unmap()
+	host, resolution, name := d.entryHost()
+	protocol, portName := "TCP", "tcp-"
+	switch {
+	case d.SNI != "":
+		protocol, portName = "TLS", "tls-"
+	case d.HTTP:
+		protocol, portName = "HTTP", "http-"
+	}
+	port := strconv.Itoa(int(d.Addr.Port()))
+	spec := mapping(
+		"hosts", seq(scalar(host)),
+		"ports", seq(mapping("number", intScalar(port), "name", scalar(portName+port), "protocol", scalar(protocol))),
+		"location", scalar("MESH_EXTERNAL"),
+		"resolution", scalar(resolution),
+		"exportTo", seq(scalar(exportTo)),
+	)
+	if resolution == "NONE" {
+		spec.Content = append(spec.Content, scalar("addresses"), seq(scalar(addr.String())))
+	}
+	doc := mapping(
+		"apiVersion", scalar("networking.istio.io/v1"),
+		"kind", scalar("ServiceEntry"),
+		"metadata", mapping("name", scalar(name), "namespace", scalar(ns)),
+		"spec", spec,
+	)
+	doc.HeadComment = fmt.Sprintf("%s: %d %s from %s", render.Clean(d.Addr.String()), d.Flows, plural(d.Flows, "flow"), render.Clean(strings.Join(d.Clients, ", ")))
+	return doc
+}
+
+// entryHost is the host, resolution and object name of the ServiceEntry
+// proposed for d: the name its traffic carried (DNS), else one made from
+// its address (NONE, with the address listed).
+func (d *OutsideDestination) entryHost() (host, resolution, name string) {
+	addr := d.Addr.Addr().Unmap()
+	name = "external-" + strings.NewReplacer(".", "-", ":", "-").Replace(addr.String())
+	if d.Name == "" || !validHostName(d.Name) {
+		return name + ".external", "NONE", name
+	}
+	return d.Name, "DNS", "external-" + strings.ReplaceAll(strings.TrimPrefix(d.Name, "*."), ".", "-")
+}
+
+// validHostName reports whether a name the traffic carried can be a
+// ServiceEntry host: letters, digits, '-', '.', an optional leading "*.".
+func validHostName(h string) bool {
+	h = strings.TrimPrefix(h, "*.")
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return !strings.HasPrefix(h, ".") && !strings.HasSuffix(h, ".")
 }
