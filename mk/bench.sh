@@ -73,14 +73,35 @@ row "$gz" "$runs";           gz_s=$(cut -d' ' -f1 "$tmp/last")
 row "$flows" "$runs_flows";  flows_rss=$(cut -d' ' -f2 "$tmp/last")
 echo
 
+# verdict FIGURE OP TARGET: PASS or FAIL; failures are counted in a file,
+# since verdict runs in a command substitution.
+: > "$tmp/failed"
+verdict() {
+	if awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { exit !((op == "<=" && v <= t) || (op == "<" && v < t) || (op == ">=" && v >= t)) }'; then
+		echo PASS
+	else
+		echo x >> "$tmp/failed"
+		echo FAIL
+	fi
+}
+
 echo "targets:"
-echo "  analyze of $(basename "$big"): ${big_s} s = $(ratio "$big_s" "$big_dd") x dd (target <= 3)"
-echo "  peak RSS on it: $(mib "$big_rss") MiB (target < 64)"
+x=$(ratio "$big_s" "$big_dd")
+echo "  $(verdict "$x" "<=" 3) analyze of $(basename "$big"): ${big_s} s = $x x dd (target <= 3)"
+echo "  $(verdict "$(mib "$big_rss")" "<" 64) peak RSS on it: $(mib "$big_rss") MiB (target < 64)"
 nflows=$(info "$flows" flows)
-echo "  RSS above the baseline ($(mib "$base") MiB, a 40-packet capture) on $(basename "$flows"): $(awk -v r="$flows_rss" -v b="$base" -v n="$nflows" 'BEGIN { printf "%.0f", (r - b) * 1024 / n }') bytes a flow (target < 400)"
+perflow=$(awk -v r="$flows_rss" -v b="$base" -v n="$nflows" 'BEGIN { printf "%.0f", (r - b) * 1024 / n }')
+echo "  $(verdict "$perflow" "<" 400) RSS above the baseline ($(mib "$base") MiB, a 40-packet capture) on $(basename "$flows"): $perflow bytes a flow (target < 400)"
 
 std=$(for _ in $(seq "$runs"); do "$gen" -stdgunzip "$gz"; done | median)
-echo "  gzip: compress/gzip alone decompresses $(basename "$gz") in ${std} s; pcapcheck reads and analyzes it in ${gz_s} s: $(ratio "$std" "$gz_s") x (target >= 2)"
+x=$(ratio "$std" "$gz_s")
+echo "  $(verdict "$x" ">=" 2.5) gzip: compress/gzip alone decompresses $(basename "$gz") in ${std} s; pcapcheck reads and analyzes it in ${gz_s} s: $x x (target >= 2.5)"
+
+# The default table (the summary alone) must cost no more than -o json.
+table_s=$(for _ in $(seq "$runs"); do
+	t0=$(now); "$bin" analyze --quiet --inventory "$inv" "$small" > /dev/null; t1=$(now); secs "$t0" "$t1"
+done | median)
+echo "  $(verdict "$table_s" "<=" "$small_s") default table on $(basename "$small"): ${table_s} s, -o json ${small_s} s (target: no slower than json)"
 
 if command -v tshark > /dev/null 2>&1; then
 	for _ in $(seq 3); do
@@ -90,8 +111,16 @@ if command -v tshark > /dev/null 2>&1; then
 		secs "$t0" "$t1"
 	done > "$tmp/tshark"
 	ts=$(median < "$tmp/tshark")
-	echo "  tshark -q -z conv,tcp on $(basename "$small"): ${ts} s (3 runs); pcapcheck ${small_s} s: $(ratio "$ts" "$small_s") x faster (target >= 60)"
+	x=$(ratio "$ts" "$small_s")
+	echo "  $(verdict "$x" ">=" 60) tshark -q -z conv,tcp on $(basename "$small"): ${ts} s (3 runs); pcapcheck ${small_s} s: $x x faster (target >= 60)"
 else
-	echo "  tshark is not installed: no comparison (apt-get install tshark)"
+	echo x >> "$tmp/failed"
+	echo "  FAIL tshark is not installed: no comparison (apt-get install tshark)"
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+failed=$(wc -l < "$tmp/failed")
+if [ "$failed" -gt 0 ]; then
+	echo "bench: $failed target(s) FAIL"
+	exit 1
+fi
+echo "bench: every target PASS"
