@@ -19,7 +19,11 @@ BENCH_BIG        := $(BENCH_DIR)/big-3000000p-20000f.pcap
 BENCH_SMALL      := $(BENCH_DIR)/small-300000p-2000f.pcap
 BENCH_GZ         := $(BENCH_SMALL).gz
 BENCH_FLOWS      := $(BENCH_DIR)/flows-4000000p-1000000f.pcap
-BENCH_CAPTURES   := $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS)
+# random-*: the generator's independent-style mode (every flow open at once,
+# no handshakes, mid-stream payloads; see fixtures/gen/big -mode).
+BENCH_RANDOM     := $(BENCH_DIR)/random-3000000p-20000f.pcap
+BENCH_SMALL20K   := $(BENCH_DIR)/small-300000p-20000f.pcap
+BENCH_CAPTURES   := $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K)
 
 .PHONY: bench bench-go deps-bench
 
@@ -30,7 +34,7 @@ deps-bench:
 
 bench: deps-bench build $(BENCH_CAPTURES)
 	@BENCH_RUNS=$(BENCH_RUNS) BENCH_RUNS_FLOWS=$(BENCH_RUNS_FLOWS) sh mk/bench.sh $(BIN) $(BENCH_GEN) $(BENCH_INV) \
-	  $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS)
+	  $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K)
 
 $(BENCH_GEN): $(filter-out %_test.go,$(wildcard fixtures/gen/big/*.go))
 	@mkdir -p $(BENCH_DIR)
@@ -41,7 +45,8 @@ $(BENCH_GEN): $(filter-out %_test.go,$(wildcard fixtures/gen/big/*.go))
 $(BENCH_DIR)/%.pcap: $(BENCH_GEN)
 	@p=$$(echo '$*' | sed -E 's/.*-([0-9]+)p-([0-9]+)f$$/\1/'); f=$$(echo '$*' | sed -E 's/.*-([0-9]+)p-([0-9]+)f$$/\2/'); \
 	  echo "generating $@ ($$p packets, $$f flows)"; \
-	  $(BENCH_GEN) -o $@ -packets $$p -flows $$f -inventory $(BENCH_INV) > $@.info && cat $@.info
+	  mode=locality; case '$(notdir $*)' in random-*) mode=random;; esac; \
+	  $(BENCH_GEN) -o $@ -packets $$p -flows $$f -mode $$mode -inventory $(BENCH_INV) > $@.info && cat $@.info
 
 $(BENCH_GZ): $(BENCH_SMALL)
 	gzip -c $< > $@.tmp && mv $@.tmp $@
