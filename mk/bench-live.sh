@@ -14,11 +14,14 @@
 # tool's doing), and a tool stops climbing at its first loss.
 #
 # PASS when pcapcheck's figure is at least tcpdump's, or both reach the top
-# of the ladder. Root only; everything it creates is removed on exit.
+# of the ladder. BENCH_LIVE_ARGS adds flags to pcapcheck live (e.g.
+# "--buffer-size 2MiB", tcpdump's buffer). Root only; everything it creates
+# is removed on exit.
 set -u
 bin=$1
 secs=${BENCH_LIVE_SECONDS:-3}
-rates=${BENCH_LIVE_RATES:-200 400 600 800 1000 1500 2500}
+live_args=${BENCH_LIVE_ARGS:-}
+rates=${BENCH_LIVE_RATES:-250 500 750 1000 1500 2500}
 tx=pcc-live-bench-tx rx=pcc-live-bench-rx
 txif=pclb-tx rxif=pclb-rx
 txip=10.199.7.1 rxip=10.199.7.2
@@ -71,19 +74,22 @@ trial() {
 	before=$(packet_sockets)
 	case $1 in
 	tcpdump) ip netns exec $tx tcpdump -i $txif -n -w "$tmp/t.pcap" "$filter" 2> "$tmp/cap.err" & ;;
-	pcapcheck) ip netns exec $tx "$bin" live -i $txif --filter "$filter" -o json > "$tmp/cap.out" 2> "$tmp/cap.err" & ;;
+	pcapcheck) ip netns exec $tx "$bin" live -i $txif $live_args --filter "$filter" -o json > "$tmp/cap.out" 2> "$tmp/cap.err" & ;;
 	esac
 	cap=$!
 	pids="$pids $cap"
-	# Ready once its packet socket is open and its filter set.
+	# Ready once its packet socket is open (and tcpdump says it listens),
+	# and a moment later its filter set.
 	i=0
-	while [ "$(packet_sockets)" -le "$before" ] && [ $i -lt 100 ]; do
+	while { [ "$(packet_sockets)" -le "$before" ] || { [ $1 = tcpdump ] && ! grep -q '^listening on' "$tmp/cap.err"; }; } && [ $i -lt 100 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
-	sleep 0.3
-	ip netns exec $tx iperf3 -c $rxip -u -l 1200 -b "${2}M" -t "$secs" --json > "$tmp/client.json" 2> /dev/null
 	sleep 0.5
+	ip netns exec $tx iperf3 -c $rxip -u -l 1200 -b "${2}M" -t "$secs" --json > "$tmp/client.json" 2> /dev/null
+	# Frames wait in the kernel until their buffer block is full or times
+	# out: 1 s for tcpdump, 100 ms for pcapcheck. Both get 1.2 s.
+	sleep 1.2
 	kill -INT $cap
 	wait $cap
 	# The client's own count: the "packets" of its sum_sent.
@@ -103,7 +109,7 @@ trial() {
 
 echo
 echo "live capture: iperf3 -u -l 1200 on a veth between two namespaces, $secs s a rate, rates $rates Mbit/s;"
-echo "each capture on the sender's side with \"$filter\"; a loss is tried once more"
+echo "each capture on the sender's side with \"$filter\"; a loss is tried once more; pcapcheck live ${live_args:-with its defaults}, tcpdump -w with its own"
 printf '  %-9s %8s %8s %9s %9s %10s\n' TOOL RATE_M SENT CAPTURED K_DROPPED SENT_MBIT
 : > "$tmp/best"
 top=""
