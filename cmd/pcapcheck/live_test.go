@@ -170,6 +170,8 @@ func TestLiveErrors(t *testing.T) {
 		{"no interface given", []string{"live"}, "live needs an interface: -i IFACE"},
 		{"missing interface", []string{"live", "-i", "pcc-nope0"}, "pcapcheck: interface pcc-nope0: no such interface (interfaces here: "},
 		{"bad filter", []string{"live", "-i", "lo", "--filter", "tcp port"}, `pcapcheck: interface lo: bad filter "tcp port"`},
+		{"buffer size without a binary unit", []string{"live", "-i", "lo", "--buffer-size", "2MB"}, `"2MB" is not a size: write a whole number of bytes, or one with a unit: KiB, MiB or GiB (e.g. 32MiB)`},
+		{"no buffer", []string{"live", "-i", "lo", "--buffer-size", "0"}, "pcapcheck: --buffer-size must be positive, got 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
