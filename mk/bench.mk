@@ -4,6 +4,11 @@
 #   make bench                 generate the captures (once) and print the table
 #   make bench BENCH_RUNS=9    more runs per figure (medians are printed)
 #   make bench-go              the Go benchmarks: decode, flow update, pipeline
+#   make bench-live            only the live-capture figure (root): the highest
+#                              iperf3 rate pcapcheck live and tcpdump -w capture
+#                              without loss (mk/bench-live.sh; BENCH_LIVE_RATES,
+#                              BENCH_LIVE_SECONDS, and BENCH_LIVE_ARGS for live's
+#                              flags, e.g. BENCH_LIVE_ARGS="--buffer-size 2MiB")
 #
 # The captures are written by fixtures/gen/big into $(BENCH_DIR), which git
 # ignores; a capture is made again only when the generator changes. Their
@@ -25,16 +30,22 @@ BENCH_RANDOM     := $(BENCH_DIR)/random-3000000p-20000f.pcap
 BENCH_SMALL20K   := $(BENCH_DIR)/small-300000p-20000f.pcap
 BENCH_CAPTURES   := $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K)
 
-.PHONY: bench bench-go deps-bench
+.PHONY: bench bench-go bench-live deps-bench
 
 deps-bench:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "missing go: install Go 1.26 from https://go.dev/dl/"; exit 1; }
 	$(call need,/usr/bin/time,time)
 	$(call need,gzip,gzip)
+	$(call need,iperf3,iperf3)
+	$(call need,tcpdump,tcpdump)
+	$(call need,ip,iproute2)
 
 bench: deps-bench build $(BENCH_CAPTURES)
 	@BENCH_RUNS=$(BENCH_RUNS) BENCH_RUNS_FLOWS=$(BENCH_RUNS_FLOWS) sh mk/bench.sh $(BIN) $(BENCH_GEN) $(BENCH_INV) \
 	  $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K)
+
+bench-live: deps-bench build
+	@sh mk/bench-live.sh $(BIN)
 
 $(BENCH_GEN): $(filter-out %_test.go,$(wildcard fixtures/gen/big/*.go))
 	@mkdir -p $(BENCH_DIR)

@@ -121,6 +121,9 @@ else
 	echo x >> "$tmp/failed"
 	echo "  FAIL tshark is not installed: no comparison (apt-get install tshark)"
 fi
+# Live capture (issue 15): the highest iperf3 rate at which pcapcheck live
+# loses nothing, beside tcpdump -w's, in two namespaces of its own.
+sh "$(dirname "$0")/bench-live.sh" "$bin" || echo x >> "$tmp/failed"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 failed=$(wc -l < "$tmp/failed")
 if [ "$failed" -gt 0 ]; then

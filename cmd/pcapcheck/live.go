@@ -14,6 +14,7 @@ import (
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/engine"
 	"github.com/pcapcheck/pcapcheck/internal/render"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // liveCmd holds the flags of `pcapcheck live`.
@@ -23,19 +24,25 @@ type liveCmd struct {
 	duration  time.Duration
 	count     int
 	snaplen   int
+	buffer    byteSize
 	write     string
 	inventory []string
 	out       outputFlags
 }
 
 func newLiveCmd() *cobra.Command {
-	c := &liveCmd{}
+	c := &liveCmd{buffer: capture.DefaultLiveBuffer}
 	cmd := &cobra.Command{
 		Use:   "live -i IFACE [--filter BPF] [--duration D] [--write FILE]",
 		Short: "Capture on an interface and judge flows as they come (root)",
 		Long: `live captures on an interface with libpcap. On a terminal it redraws the summary
-every second; it stops on Ctrl-C, SIGTERM, --duration or --count, and then prints the
-full report. --write keeps every frame captured in a pcap file that tcpdump -r reads.`,
+every second, under a status line with the packets captured and those the kernel
+dropped; it stops on Ctrl-C, SIGTERM, --duration or --count, and then prints the
+full report. --write keeps every frame captured in a pcap file that tcpdump -r reads.
+
+Packets the kernel dropped (its buffer was full: see --buffer-size) are missing from
+the analysis; the report's warnings say how many, as tcpdump's "packets dropped by
+kernel" does. pcapcheck itself drops nothing it has read.`,
 		Example: `  pcapcheck live -i veth5f577e0f --inventory inventory/ --duration 30s
   pcapcheck live -i any --filter 'tcp port 9080' --count 1000 \
       --write node.pcap -o json`,
@@ -48,6 +55,7 @@ full report. --write keeps every frame captured in a pcap file that tcpdump -r r
 	f.DurationVar(&c.duration, "duration", 0, "stop after this long (0: until Ctrl-C or --count)")
 	f.IntVar(&c.count, "count", 0, "stop after this many frames (0: no limit)")
 	f.IntVar(&c.snaplen, "snaplen", 0, "bytes kept of each frame (0: 262144)")
+	f.Var(&c.buffer, "buffer-size", "kernel capture buffer (tcpdump's -B): what arrives while it is full is dropped")
 	f.StringVar(&c.write, "write", "", "also write every captured frame to this pcap file")
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
 	c.out.bind(cmd)
@@ -66,6 +74,8 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 		return badInput(fmt.Errorf("--count must be positive (or 0 for no limit), got %d", c.count))
 	case c.snaplen < 0:
 		return badInput(fmt.Errorf("--snaplen must be positive (or 0 for 262144), got %d", c.snaplen))
+	case c.buffer <= 0:
+		return badInput(fmt.Errorf("--buffer-size must be positive, got %s", c.buffer))
 	}
 	render, err := c.out.renderer(render.Analysis)
 	if err != nil {
@@ -75,7 +85,7 @@ func (c *liveCmd) run(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	opts := capture.LiveOptions{Filter: c.filter, Snaplen: c.snaplen, Count: c.count}
+	opts := capture.LiveOptions{Filter: c.filter, Snaplen: c.snaplen, BufferSize: int(c.buffer), Count: c.count}
 	var out *os.File
 	if c.write != "" {
 		if out, err = os.Create(c.write); err != nil {
@@ -160,20 +170,39 @@ func (s *liveScreen) maybeDraw(a *engine.Analyzer) {
 	r := a.Snapshot()
 	var table bytes.Buffer
 	s.table.Analysis(&table, r, nil)
-	flows := 0
-	for _, row := range r.Summary {
-		flows += row.Flows
-	}
 	var b bytes.Buffer
 	if !s.entered {
 		b.WriteString(enterAltScreen)
 		s.entered = true
 	}
 	b.WriteString("\x1b[H\x1b[2J")
-	fmt.Fprintf(&b, "pcapcheck live on %s: %s, %s; Ctrl-C stops and prints the full report\n\n",
-		s.iface, time.Since(s.started).Round(time.Second), plural(flows, "flow"))
+	b.WriteString(s.statusLine(r))
+	b.WriteString("\n\n")
 	b.Write(table.Bytes())
 	s.w.Write(b.Bytes())
+}
+
+// statusLine says how long the capture has run, what it found, and, as
+// tcpdump does when it ends, how many packets the kernel dropped.
+func (s *liveScreen) statusLine(r *report.Report) string {
+	flows := 0
+	for _, row := range r.Summary {
+		flows += row.Flows
+	}
+	var packets int
+	var live report.LiveCounts
+	for _, c := range r.Captures {
+		packets += c.Packets
+		if c.Live != nil {
+			live = *c.Live
+		}
+	}
+	line := fmt.Sprintf("pcapcheck live on %s: %s, %s, %s, %d dropped by kernel",
+		s.iface, time.Since(s.started).Round(time.Second), plural(flows, "flow"), plural(packets, "packet"), live.KernelDropped)
+	if live.InterfaceDropped > 0 {
+		line += fmt.Sprintf(", %d by interface", live.InterfaceDropped)
+	}
+	return line + "; Ctrl-C stops and prints the full report"
 }
 
 // The xterm sequences that switch to the alternate screen and back.

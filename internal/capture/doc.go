@@ -23,7 +23,11 @@
 // than copied (mmap_unix.go), and the framing keeps the cache loading a few
 // kilobytes ahead of the record it reads (prefetchAhead in records.go: the
 // headers are too sparse for the hardware prefetcher); gzip input is
-// decompressed in a third goroutine (readahead.go). Close stops them. Info is written by the framing goroutine:
+// decompressed in a third goroutine (readahead.go). A live source copies frames
+// out of libpcap's buffer in a goroutine that does nothing else, into a bounded
+// queue of reused batches that Next decodes (live_queue.go); when the queue is
+// full it waits rather than drop, and the kernel counts what overflows its own
+// buffer (LiveStats). Close stops them. Info is written by the framing goroutine:
 // read it once Next has returned an error (io.EOF at the end), as the Source
 // contract says. Sources report how many bytes they have read (Progress) to
 // any goroutine.

@@ -4,17 +4,23 @@ package capture
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"strings"
-	"sync/atomic"
 
 	"github.com/gopacket/gopacket/pcap"
 )
 
-// OpenLive starts capturing on iface with libpcap, in immediate mode and
-// not promiscuous. The error is a *FileError naming the interface, wrapping
-// ErrNoInterface, ErrPermission or ErrBadFilter when that is the cause.
+// OpenLive starts capturing on iface with libpcap, not promiscuous, into a
+// kernel buffer of LiveOptions.BufferSize. The error is a *FileError
+// naming the interface, wrapping ErrNoInterface, ErrPermission or
+// ErrBadFilter when that is the cause.
+//
+// libpcap is not put in immediate mode: on Linux that would make it fall
+// back from TPACKET_V3, whose buffer blocks hold frames end to end, to
+// TPACKET_V2, whose slots are sized for the largest frame the snaplen
+// allows (64 KiB and more on an interface with offloads), so that a few
+// dozen frames fill the buffer. Frames wait instead for at most
+// pollInterval, libpcap's buffer timeout.
 func OpenLive(iface string, opts LiveOptions) (LiveSource, error) {
 	name := "live " + iface
 	fail := func(err error) error { return &FileError{Path: "interface " + iface, Offset: -1, Err: err} }
@@ -25,6 +31,10 @@ func OpenLive(iface string, opts LiveOptions) (LiveSource, error) {
 	if snaplen <= 0 {
 		snaplen = pcapMaxSnaplen
 	}
+	buffer := opts.BufferSize
+	if buffer <= 0 {
+		buffer = DefaultLiveBuffer
+	}
 	inactive, err := pcap.NewInactiveHandle(iface)
 	if err != nil {
 		return nil, fail(err)
@@ -34,7 +44,7 @@ func OpenLive(iface string, opts LiveOptions) (LiveSource, error) {
 		func() error { return inactive.SetSnapLen(snaplen) },
 		func() error { return inactive.SetPromisc(false) },
 		func() error { return inactive.SetTimeout(pollInterval) },
-		func() error { return inactive.SetImmediateMode(true) },
+		func() error { return inactive.SetBufferSize(buffer) },
 	} {
 		if err := set(); err != nil {
 			return nil, fail(err)
@@ -58,7 +68,7 @@ func OpenLive(iface string, opts LiveOptions) (LiveSource, error) {
 		}
 	}
 	info := &Info{Name: name, Format: FormatLive, Interfaces: []Interface{{Name: iface, LinkType: link}}}
-	return &liveSource{handle: handle, info: info, link: link, opts: opts}, nil
+	return newLiveSource(pcapFrames{handle}, info, link, opts), nil
 }
 
 // activateError names the libpcap activation failures users can fix.
@@ -73,58 +83,26 @@ func activateError(err error) error {
 	return err
 }
 
-type liveSource struct {
-	handle  *pcap.Handle
-	info    *Info
-	link    LinkType
-	opts    LiveOptions
-	stopped atomic.Bool
-	done    error
+// pcapFrames reads frames from a libpcap handle.
+type pcapFrames struct{ h *pcap.Handle }
+
+func (r pcapFrames) read() ([]byte, int64, int, error) {
+	data, ci, err := r.h.ZeroCopyReadPacketData()
+	if err == pcap.NextErrorTimeoutExpired {
+		return nil, 0, 0, errReadTimeout
+	}
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return data, ci.Timestamp.UnixNano(), ci.Length, nil
 }
 
-func (s *liveSource) Info() *Info { return s.info }
-
-func (s *liveSource) Stop() { s.stopped.Store(true) }
-
-func (s *liveSource) Close() error {
-	s.handle.Close()
-	if s.opts.Write != nil {
-		return s.opts.Write.Flush()
+func (r pcapFrames) stats() (LiveStats, error) {
+	st, err := r.h.Stats()
+	if err != nil {
+		return LiveStats{}, err
 	}
-	return nil
+	return LiveStats{Received: st.PacketsReceived, KernelDropped: st.PacketsDropped, InterfaceDropped: st.PacketsIfDropped}, nil
 }
 
-func (s *liveSource) Next(p *Packet) error {
-	if s.done != nil {
-		return s.done
-	}
-	for {
-		if s.stopped.Load() || (s.opts.Count > 0 && s.info.Records >= s.opts.Count) {
-			s.done = io.EOF
-			return s.done
-		}
-		data, ci, err := s.handle.ZeroCopyReadPacketData()
-		if err == pcap.NextErrorTimeoutExpired {
-			if s.opts.Idle != nil {
-				s.opts.Idle()
-			}
-			continue
-		}
-		if err != nil {
-			s.done = &FileError{Path: s.info.Name, Offset: -1, Record: s.info.Records + 1, Err: err}
-			return s.done
-		}
-		if s.opts.Write != nil {
-			if err := s.opts.Write.WritePacket(ci.Timestamp, data, ci.Length); err != nil {
-				s.done = &FileError{Path: s.info.Name, Offset: -1, Record: s.info.Records + 1, Err: fmt.Errorf("writing the capture: %w", err)}
-				return s.done
-			}
-		}
-		*p = Packet{Num: s.info.Records + 1, Time: ci.Timestamp.UTC(), Length: max(ci.Length, len(data))}
-		o := Decode(s.link, data, p)
-		s.info.count(o, p, s.link)
-		if o == Decoded {
-			return nil
-		}
-	}
-}
+func (r pcapFrames) close() { r.h.Close() }

@@ -60,6 +60,9 @@ type Info struct {
 	Undated bool
 	// Notes say what the format cannot tell (text has no frame lengths).
 	Notes []string
+	// Live, for a live capture, counts what the kernel received and
+	// dropped, as of the last packets Next returned; nil for a file.
+	Live *LiveStats
 }
 
 // LinkTypes returns the distinct link types of the interfaces, in order.

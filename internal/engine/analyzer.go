@@ -186,10 +186,11 @@ func (a *Analyzer) runBatches(ctx context.Context, src capture.Batcher) error {
 }
 
 // singleInterface reports whether every packet of a source comes from the
-// same interface, so that no packet can be seen twice: a pcap file, unless
-// its Linux cooked v2 headers name several interfaces.
+// same interface, so that no packet can be seen twice: a pcap file or a
+// live capture, unless its Linux cooked headers name several interfaces
+// (tcpdump -i any).
 func singleInterface(info *capture.Info) bool {
-	return info.Format == capture.FormatPcap && len(info.Interfaces) == 1 &&
+	return (info.Format == capture.FormatPcap || info.Format == capture.FormatLive) && len(info.Interfaces) == 1 &&
 		info.Interfaces[0].LinkType != capture.LinkLinuxSLL2 && info.Interfaces[0].LinkType != capture.LinkLinuxSLL
 }
 

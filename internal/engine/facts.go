@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/report"
@@ -45,6 +46,9 @@ func (a *flowData) captureFacts() []report.Capture {
 		if !info.First.IsZero() {
 			first, last := info.First, info.Last
 			c.First, c.Last = &first, &last
+		}
+		if l := info.Live; l != nil {
+			c.Live = &report.LiveCounts{Received: l.Received, KernelDropped: l.KernelDropped, InterfaceDropped: l.InterfaceDropped, AnalyzerWaits: l.Waits}
 		}
 		out = append(out, c)
 	}
@@ -120,6 +124,9 @@ func sourceWarnings(s sourceRun) []string {
 	for _, n := range info.Notes {
 		out = append(out, info.Name+": "+n)
 	}
+	if l := info.Live; l != nil && l.Lost() {
+		out = append(out, liveLossWarning(info.Name, *l))
+	}
 	if s.err != nil {
 		before := fmt.Sprintf("the %d records before it are analyzed", info.Records)
 		switch info.Records {
@@ -131,4 +138,22 @@ func sourceWarnings(s sourceRun) []string {
 		out = append(out, fmt.Sprintf("%v; %s", s.err, before))
 	}
 	return out
+}
+
+// liveLossWarning says, as tcpdump does, how many packets the kernel (or
+// the interface) dropped, that the analysis lacks them, and whether the
+// analyzer or the capture itself fell behind.
+func liveLossWarning(name string, l capture.LiveStats) string {
+	var lost []string
+	if l.KernelDropped > 0 {
+		lost = append(lost, fmt.Sprintf("%d packets dropped by kernel", l.KernelDropped))
+	}
+	if l.InterfaceDropped > 0 {
+		lost = append(lost, fmt.Sprintf("%d packets dropped by interface", l.InterfaceDropped))
+	}
+	why := "the capture did not read the kernel's buffer in time (it never waited for the analyzer): raise --buffer-size"
+	if l.Waits > 0 {
+		why = fmt.Sprintf("the analyzer fell behind (the capture waited for it %d times) and the kernel's buffer overflowed: narrow --filter or raise --buffer-size", l.Waits)
+	}
+	return fmt.Sprintf("%s: %s (of %d the filter passed): the analysis lacks them; %s", name, strings.Join(lost, ", "), l.Received, why)
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
 // TestInventoryWarningsOnce: the index's warnings begin with the
@@ -47,5 +49,45 @@ func TestCutShortGrammar(t *testing.T) {
 	for _, tt := range tests {
 		got := sourceWarnings(sourceRun{info: &capture.Info{Name: "c.pcap", Records: tt.records}, err: cut})
 		assert.Equal(t, []string{tt.want}, got)
+	}
+}
+
+// TestLiveLossWarning: what the kernel dropped during a live capture is a
+// warning in tcpdump's words, saying whether the analyzer fell behind, and
+// the counts are in the capture's facts; nothing dropped, no warning.
+func TestLiveLossWarning(t *testing.T) {
+	tests := []struct {
+		name string
+		live capture.LiveStats
+		want []string
+	}{
+		{"nothing dropped", capture.LiveStats{Received: 40}, nil},
+		{"nothing dropped, the capture waited", capture.LiveStats{Received: 40, Waits: 3}, nil},
+		{"kernel drops, the capture never waited", capture.LiveStats{Received: 500, KernelDropped: 460},
+			[]string{"live eth0: 460 packets dropped by kernel (of 500 the filter passed): the analysis lacks them; the capture did not read the kernel's buffer in time (it never waited for the analyzer): raise --buffer-size"}},
+		{"kernel drops, the analyzer behind", capture.LiveStats{Received: 500, KernelDropped: 460, Waits: 12},
+			[]string{"live eth0: 460 packets dropped by kernel (of 500 the filter passed): the analysis lacks them; the analyzer fell behind (the capture waited for it 12 times) and the kernel's buffer overflowed: narrow --filter or raise --buffer-size"}},
+		{"interface drops", capture.LiveStats{Received: 40, InterfaceDropped: 2},
+			[]string{"live eth0: 2 packets dropped by interface (of 40 the filter passed): the analysis lacks them; the capture did not read the kernel's buffer in time (it never waited for the analyzer): raise --buffer-size"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := newSource(t, "live eth0", pk{flow: "10.244.2.34:42122 > 10.244.2.35:53", flags: "udp"})
+			src.info.Format = capture.FormatLive
+			src.info.Interfaces = []capture.Interface{{Name: "eth0", LinkType: capture.LinkEthernet}}
+			live := tt.live
+			src.info.Live = &live
+			rep := analyzeAll(t, nil, src)
+			var got []string
+			for _, w := range rep.Warnings {
+				if strings.HasPrefix(w, "live eth0:") {
+					got = append(got, w)
+				}
+			}
+			assert.Equal(t, tt.want, got)
+			require.Len(t, rep.Captures, 1)
+			assert.Equal(t, &report.LiveCounts{Received: live.Received, KernelDropped: live.KernelDropped,
+				InterfaceDropped: live.InterfaceDropped, AnalyzerWaits: live.Waits}, rep.Captures[0].Live)
+		})
 	}
 }

@@ -67,6 +67,26 @@ type Capture struct {
 	// Complete is false when the capture ended in the middle of a record or
 	// could not be read to its end; Warnings say where.
 	Complete bool `json:"complete" yaml:"complete"`
+	// Live, for a live capture, is what the kernel received and dropped.
+	Live *LiveCounts `json:"live,omitempty" yaml:"live,omitempty"`
+}
+
+// LiveCounts are libpcap's counts of a live capture (pcap_stats), and how
+// often the capture waited for the analyzer. pcapcheck drops no packet it
+// has read: while it waits, the kernel's buffer fills, and what overflows
+// it is KernelDropped.
+type LiveCounts struct {
+	// Received counts the packets the capture filter passed, dropped or not.
+	Received int `json:"received" yaml:"received"`
+	// KernelDropped counts those the kernel dropped for want of buffer
+	// space (what tcpdump prints as "packets dropped by kernel").
+	KernelDropped int `json:"kernel_dropped" yaml:"kernel_dropped"`
+	// InterfaceDropped counts those the interface dropped ("packets dropped
+	// by interface"); libpcap on Linux counts them in promiscuous mode only.
+	InterfaceDropped int `json:"interface_dropped" yaml:"interface_dropped"`
+	// AnalyzerWaits counts the times the capture waited because every
+	// buffer of its queue was still with the analyzer.
+	AnalyzerWaits int `json:"analyzer_waits" yaml:"analyzer_waits"`
 }
 
 // InventoryFacts says what the inventory held, so that a reader can judge
