@@ -16,6 +16,7 @@ import (
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/engine"
 	"github.com/pcapcheck/pcapcheck/internal/incluster"
+	"github.com/pcapcheck/pcapcheck/internal/merge"
 	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
@@ -29,6 +30,7 @@ type agentCmd struct {
 	duration    time.Duration
 	refresh     time.Duration
 	writeReport string
+	linger      bool
 	istioNS     string
 	inventory   []string
 	mesh        meshFlags
@@ -38,7 +40,7 @@ func newAgentCmd() *cobra.Command {
 	c := &agentCmd{}
 	cmd := &cobra.Command{
 		Use:   "agent [-i any] [--inventory PATH]... [--interval D] [--duration D] [--write-report FILE]",
-		Short: "Capture on this node and log its report as JSON: the DaemonSet's command (root or CAP_NET_RAW)",
+		Short: "Capture on a node, log its report as JSON (the DaemonSet; CAP_NET_RAW)",
 		Long: `agent is what the DaemonSet of deploy/ runs on every node: it captures -i any with a
 filter that keeps what verdicts rest on (handshakes, FIN and RST, PSH segments, DNS:
 see --filter), reads the inventory from the Kubernetes API with the pod's
@@ -62,6 +64,7 @@ as one line of JSON to stdout every --interval and when it stops (SIGTERM, Ctrl-
 	f.DurationVar(&c.duration, "duration", 0, "stop after this long (0: until SIGTERM or Ctrl-C)")
 	f.DurationVar(&c.refresh, "refresh", 5*time.Minute, "read the inventory from the API again every D, for pods that come and go (0: once)")
 	f.StringVar(&c.writeReport, "write-report", "", "also write the report, indented, to FILE (replaced at every --interval)")
+	f.BoolVar(&c.linger, "linger", false, "after --duration, keep running (idle) until SIGTERM, so that a DaemonSet's pod keeps its log and is not restarted")
 	f.StringVar(&c.istioNS, "istio-namespace", "istio-system", "namespace of the istio ConfigMap (the mesh config) read from the API")
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory instead of the API (kubectl and istioctl output); repeatable")
 	c.mesh.bind(cmd)
@@ -170,7 +173,11 @@ func (c *agentCmd) run(cmd *cobra.Command, _ []string) error {
 	if err := out.write(a.Result(cl.annotators(false)...)); err != nil {
 		return err
 	}
-	logf("stopped; report written")
+	// kubectl pcapcheck audit waits for this line in each agent's log.
+	fmt.Fprintln(stderr, merge.FinalLine)
+	if c.linger && ctx.Err() == nil {
+		<-ctx.Done()
+	}
 	return nil
 }
 
