@@ -40,7 +40,7 @@ func newAgentCmd() *cobra.Command {
 	c := &agentCmd{}
 	cmd := &cobra.Command{
 		Use:   "agent [-i any] [--inventory PATH]... [--interval D] [--duration D] [--write-report FILE]",
-		Short: "Capture on a node, log its report as JSON (the DaemonSet; CAP_NET_RAW)",
+		Short: "Capture on a node and log its report as JSON (the DaemonSet)",
 		Long: `agent is what the DaemonSet of deploy/ runs on every node: it captures -i any with a
 filter that keeps what verdicts rest on (handshakes, FIN and RST, PSH segments, DNS:
 see --filter), reads the inventory from the Kubernetes API with the pod's
