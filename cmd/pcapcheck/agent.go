@@ -32,6 +32,9 @@ type agentCmd struct {
 	writeReport string
 	linger      bool
 	istioNS     string
+	apiServer   string
+	tokenFile   string
+	caFile      string
 	inventory   []string
 	mesh        meshFlags
 }
@@ -67,6 +70,9 @@ as one line of JSON to stdout every --interval and when it stops (SIGTERM, Ctrl-
 	f.BoolVar(&c.linger, "linger", false, "after --duration, keep running (idle) until SIGTERM, so that a DaemonSet's pod keeps its log and is not restarted")
 	f.StringVar(&c.istioNS, "istio-namespace", "istio-system", "namespace of the istio ConfigMap (the mesh config) read from the API")
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory instead of the API (kubectl and istioctl output); repeatable")
+	f.StringVar(&c.apiServer, "api-server", "", "read the inventory from this API server (https://HOST:PORT) instead of the pod's own (KUBERNETES_SERVICE_HOST)")
+	f.StringVar(&c.tokenFile, "token-file", incluster.DefaultTokenFile, "bearer token of --api-server")
+	f.StringVar(&c.caFile, "ca-file", incluster.DefaultCAFile, "CA certificates of --api-server")
 	c.mesh.bind(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("interface", completeInterfaces)
 	return cmd
@@ -204,9 +210,12 @@ func (c *agentCmd) loader() (func(context.Context) (*cluster, string, error), er
 			return cl, fmt.Sprint(c.inventory), err
 		}, nil
 	}
-	cfg, err := incluster.FromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
+	cfg := incluster.Config{Host: c.apiServer, TokenFile: c.tokenFile, CAFile: c.caFile}
+	if c.apiServer == "" {
+		var err error
+		if cfg, err = incluster.FromEnv(os.Getenv); err != nil {
+			return nil, err
+		}
 	}
 	cfg.IstioNamespace = c.istioNS
 	client, err := incluster.New(cfg)

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pcapcheck/pcapcheck/deploy"
+	"github.com/pcapcheck/pcapcheck/fixtures/kubetest"
 	"github.com/pcapcheck/pcapcheck/internal/merge"
 	"github.com/pcapcheck/pcapcheck/internal/testenv"
 )
@@ -108,4 +110,55 @@ func TestAgentOnLoopback(t *testing.T) {
 	fromFile, err := merge.Read(file, bytes.NewReader(written))
 	require.NoError(t, err)
 	assert.Equal(t, len(last.Flows), len(fromFile.Flows))
+}
+
+// TestAgentReadsTheAPIServer runs the agent with the inventory of a real
+// kube-apiserver, read with the agent's ServiceAccount token as deploy/
+// grants it: the pod created there names the flow's client.
+func TestAgentReadsTheAPIServer(t *testing.T) {
+	testenv.Root(t, "pcapcheck agent captures on lo")
+	s := kubetest.Start(t)
+	for _, m := range deploy.Manifests() {
+		if !strings.Contains(string(m.Data), "kind: DaemonSet") {
+			s.Apply(t, string(m.Data))
+		}
+	}
+	s.Apply(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: looper, namespace: default}\nspec: {containers: [{name: c, image: busybox}], nodeName: n1}\n")
+	s.ApplyStatus(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: looper, namespace: default}\nstatus: {phase: Running, podIP: 127.0.0.1, podIPs: [{ip: 127.0.0.1}]}\n")
+	token := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(token, []byte(s.ServiceAccountToken(t, deploy.Namespace, deploy.ServiceAccount)), 0o600))
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	go func() {
+		for range 10 {
+			time.Sleep(150 * time.Millisecond)
+			if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+				c.Close()
+			}
+		}
+	}()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"agent", "-i", "lo", "--node", "n1", "--duration", "2s",
+		"--api-server", s.URL, "--token-file", token, "--ca-file", s.CAFile}, nil, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	assert.Contains(t, stderr.String(), "pcapcheck agent: node n1: inventory of 1 pods, 1 services, 0 nodes from "+s.URL)
+	r, err := merge.Read("stdout", &stdout)
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Inventory.Pods)
+	named := false
+	for _, f := range r.Flows {
+		named = named || f.ClientPod.String() == "default/looper"
+	}
+	assert.True(t, named, "the API's pod names the client")
 }
