@@ -196,4 +196,3 @@ func verdicts(t *testing.T, path string, inv *inventory.Inventory, cfg *istio.Co
 	}
 	return out
 }
-
