@@ -14,7 +14,9 @@
 LAB_BIN      := bin/lab
 LAB_FIXTURES := fixtures/lab/testdata/run
 
-.PHONY: lab lab-deps lab-fixtures lab-clean lab-multi
+.PHONY: lab lab-deps lab-fixtures lab-clean lab-multi lab-multi-fixtures
+
+LAB_MULTI_FIXTURES := fixtures/lab/testdata/multi
 
 lab-deps:
 	@[ "$$(id -u)" = 0 ] || { echo "make lab needs root: it creates network namespaces (try: sudo make lab)"; exit 1; }
@@ -93,3 +95,13 @@ lab-multi: lab-deps
 	  if [ -n "$$left" ]; then echo "lab namespaces left behind: $$left"; exit 1; fi; \
 	  echo "no lab namespace left; captures, agent reports, ground truth and check.txt kept in $$out"; \
 	  exit $$status
+
+# make lab-multi-fixtures rewrites the committed two-node run under
+# fixtures/lab/testdata/multi (with the agents' reports) that
+# `go test ./fixtures/lab` checks without root.
+lab-multi-fixtures: lab-deps
+	$(GO) build -o $(BIN) ./cmd/pcapcheck
+	$(GO) build -o $(LAB_BIN) ./fixtures/lab
+	rm -rf $(LAB_MULTI_FIXTURES)
+	$(LAB_BIN) run --multi-node --agents $(CURDIR)/$(BIN) --scenarios before,after --out $(LAB_MULTI_FIXTURES)
+	$(LAB_BIN) check --scenarios before,after $(LAB_MULTI_FIXTURES) | grep -v '^ok '
