@@ -14,7 +14,9 @@
 LAB_BIN      := bin/lab
 LAB_FIXTURES := fixtures/lab/testdata/run
 
-.PHONY: lab lab-deps lab-fixtures lab-clean
+.PHONY: lab lab-deps lab-fixtures lab-clean lab-multi lab-multi-fixtures
+
+LAB_MULTI_FIXTURES := fixtures/lab/testdata/multi
 
 lab-deps:
 	@[ "$$(id -u)" = 0 ] || { echo "make lab needs root: it creates network namespaces (try: sudo make lab)"; exit 1; }
@@ -58,3 +60,48 @@ lab-fixtures: lab-deps
 lab-clean:
 	@[ "$$(id -u)" = 0 ] || { echo "make lab-clean needs root"; exit 1; }
 	$(GO) run ./fixtures/lab clean
+
+# make lab-multi: the lab on two nodes (kind-worker with my-shell, reviews-v1
+# and v3, mongodb; kind-worker2 with the others, joined by a fabric bridge),
+# before and after, with pcapcheck running -i any in every node's namespace
+# (`pcapcheck agent`, or `pcapcheck live` while there is no agent command).
+# It prints the cluster-wide report merged from the nodes' reports, checks
+# every node's capture and report and the merge against the ground truth,
+# and prints each agent's peak memory and CPU time.
+lab-multi: lab-deps
+	$(GO) build -o $(BIN) ./cmd/pcapcheck
+	$(GO) build -o $(LAB_BIN) ./fixtures/lab
+	@set -e; out=$$(mktemp -d /tmp/pcapcheck-lab-multi.XXXXXX); \
+	  $(LAB_BIN) run --multi-node --agents $(CURDIR)/$(BIN) --scenarios before,after --out $$out; \
+	  for s in before after; do \
+	    echo; \
+	    if $(BIN) merge --help >/dev/null 2>&1; then \
+	      echo "$$ pcapcheck merge $$s/agent-kind-worker.json $$s/agent-kind-worker2.json   (one agent per node; the cluster-wide report)"; \
+	      (cd $$out && $(CURDIR)/$(BIN) merge $$s/agent-kind-worker.json $$s/agent-kind-worker2.json); \
+	    else \
+	      for n in kind-worker kind-worker2; do \
+	        echo "$$ pcapcheck analyze $$s/node-$$n.pcap   (tcpdump -i any in $$n's namespace; this pcapcheck has no merge command)"; \
+	        (cd $$out && $(CURDIR)/$(BIN) analyze $$s/node-$$n.pcap --inventory inventory --inventory $$s/istioctl.txt); \
+	      done; \
+	    fi; \
+	  done; \
+	  echo; \
+	  echo '$$ lab check   (every node'"'"'s capture and agent report, and their merge, against the sidecar'"'"'s decisions and the clients'"'"' logs)'; \
+	  status=0; $(LAB_BIN) check --scenarios before,after $$out > $$out/check.txt 2>&1 || status=$$?; \
+	  grep -v '^ok ' $$out/check.txt || true; \
+	  echo; echo 'agents (peak resident memory, CPU time, from getrusage):'; \
+	  for s in before after; do sed "s|^|  $$s: |" $$out/$$s/agents-usage.jsonl; done; \
+	  left=$$(ip netns list | grep '^pcl-' || true); \
+	  if [ -n "$$left" ]; then echo "lab namespaces left behind: $$left"; exit 1; fi; \
+	  echo "no lab namespace left; captures, agent reports, ground truth and check.txt kept in $$out"; \
+	  exit $$status
+
+# make lab-multi-fixtures rewrites the committed two-node run under
+# fixtures/lab/testdata/multi (with the agents' reports) that
+# `go test ./fixtures/lab` checks without root.
+lab-multi-fixtures: lab-deps
+	$(GO) build -o $(BIN) ./cmd/pcapcheck
+	$(GO) build -o $(LAB_BIN) ./fixtures/lab
+	rm -rf $(LAB_MULTI_FIXTURES)
+	$(LAB_BIN) run --multi-node --agents $(CURDIR)/$(BIN) --scenarios before,after --out $(LAB_MULTI_FIXTURES)
+	$(LAB_BIN) check --scenarios before,after $(LAB_MULTI_FIXTURES) | grep -v '^ok '
