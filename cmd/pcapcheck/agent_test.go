@@ -162,3 +162,23 @@ func TestAgentReadsTheAPIServer(t *testing.T) {
 	}
 	assert.True(t, named, "the API's pod names the client")
 }
+
+// TestMergeTableNodes merges the two-node lab's committed agent reports
+// (fixtures/lab/testdata/multi, written by real agents in the lab's node
+// namespaces) and checks the table's NODES cell: one node a line, the line
+// break not escaped as if a node's name had carried it.
+func TestMergeTableNodes(t *testing.T) {
+	dir := "../../fixtures/lab/testdata/multi/after"
+	code, stdout, stderr := runIn(t, dir, "", "merge", "agent-kind-worker.json", "agent-kind-worker2.json")
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stdout, `\x0a`)
+	var lines []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(l, "default/my-shell ") && strings.Contains(l, "bookinfo/reviews") {
+			lines = append(lines, l)
+		}
+	}
+	require.Len(t, lines, 1, "one row my-shell → reviews:\n%s", stdout)
+	assert.True(t, strings.HasSuffix(strings.TrimRight(lines[0], " "), "kind-worker"), "the row's first node ends its line: %q", lines[0])
+	assert.Regexp(t, `(?m)^\s+kind-worker2\s*$`, stdout, "the second node on a line of its own")
+}

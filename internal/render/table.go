@@ -162,7 +162,13 @@ func (t tableRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
 			cells = slices.Insert(cells, 3, expectedCell(row.Expected, row.Verdict))
 		}
 		if nodes {
-			cells = append(cells, Clean(strings.Join(row.Nodes, "\n")))
+			// Each name is cleaned alone: the line breaks between them are
+			// the table's, not the names'.
+			lines := make([]string, len(row.Nodes))
+			for i, n := range row.Nodes {
+				lines[i] = Clean(n)
+			}
+			cells = append(cells, strings.Join(lines, "\n"))
 		}
 		tbl.Append(cells...)
 	}
