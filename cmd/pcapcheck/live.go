@@ -49,7 +49,7 @@ full report. --write keeps every frame captured in a pcap file that tcpdump -r r
 	f.IntVar(&c.count, "count", 0, "stop after this many frames (0: no limit)")
 	f.IntVar(&c.snaplen, "snaplen", 0, "bytes kept of each frame (0: 262144)")
 	f.StringVar(&c.write, "write", "", "also write every captured frame to this pcap file")
-	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
+	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output, or a kubectl pcapcheck inventory bundle); repeatable")
 	c.out.bind(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("interface", completeInterfaces)
 	return cmd
