@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pcapcheck/pcapcheck/internal/engine"
+	"github.com/pcapcheck/pcapcheck/internal/incluster"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/istio"
 )
@@ -98,4 +100,29 @@ func (c *cluster) annotators(always bool) []engine.Annotator {
 		return nil
 	}
 	return []engine.Annotator{istio.Annotator(c.inv, c.idx, c.cfg)}
+}
+
+// loadAPI reads the inventory and Istio's configuration from the API
+// server, then the files of --sidecars, --service-entries and
+// --mesh-config on top.
+func (m *meshFlags) loadAPI(ctx context.Context, client *incluster.Client) (*cluster, error) {
+	snap, err := client.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg, inv := snap.Istio, snap.Inventory
+	if err := cfg.Load(append(slices.Clone(m.sidecars), m.entries...)...); err != nil {
+		return nil, badInput(err)
+	}
+	if err := cfg.LoadMesh(m.meshConfig...); err != nil {
+		return nil, badInput(err)
+	}
+	if m.version.v.IsValid() {
+		cfg.Version, cfg.VersionFrom = m.version.v, "--istio-version"
+	}
+	c := &cluster{inv: inv, cfg: cfg}
+	if !inv.Empty() {
+		c.idx = inv.Index()
+	}
+	return c, nil
 }

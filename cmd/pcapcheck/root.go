@@ -27,7 +27,7 @@ Service ClusterIP where kube-proxy picks the pod (outside the mesh).`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newAnalyzeCmd(), newCompareCmd(), newLiveCmd(), newScopeCmd(), newSuggestCmd(), newCheckCmd())
+	root.AddCommand(newAnalyzeCmd(), newCompareCmd(), newLiveCmd(), newScopeCmd(), newSuggestCmd(), newCheckCmd(), newAgentCmd(), newMergeCmd())
 	wrapHelp(root, helpWidth(stdout))
 	return root
 }

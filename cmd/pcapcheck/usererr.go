@@ -18,7 +18,7 @@ import (
 // ("capture: ", "mesh: "), at the start or after another error's colon.
 // The packages keep them, so that a wrapped error says where it came from to
 // a programmer; the person at the terminal gets the words after them.
-var packagePrefix = regexp.MustCompile(`(^|: )(capture|inventory|mesh|istio|reports|render|check|source|engine): `)
+var packagePrefix = regexp.MustCompile(`(^|: )(capture|inventory|mesh|istio|reports|render|check|source|engine|merge|incluster): `)
 
 // userMessage is the one line printed for err: without package prefixes,
 // with a hint when the mistake is a common one.

@@ -180,8 +180,9 @@ func side(name string, r *report.Report, flows []report.Flow) sideView {
 		servers := serverLines(row.Servers)
 		s.Summary = append(s.Summary, summaryView{Client: Clean(row.Client.String()), Destination: Clean(row.Destination.String()),
 			Verdict: row.Verdict.String(), Qualifier: qualifier(row.Role, row.Intercepted), Expected: expectedCell(row.Expected, row.Verdict), Ambiguous: row.Ambiguous,
-			Flows: row.Flows, Packets: row.Packets, Bytes: row.Bytes, Servers: servers})
+			Flows: row.Flows, Packets: row.Packets, Bytes: row.Bytes, Servers: servers, Nodes: cleanAll(row.Nodes)})
 		s.Expected = s.Expected || !row.Expected.IsZero()
+		s.Nodes = s.Nodes || len(row.Nodes) > 0
 	}
 	for i, f := range flows {
 		fv := flowView{N: i + 1, Proto: f.Proto.String(), Client: Clean(f.Client.String()), ClientPod: Clean(f.ClientPod.String()), Server: Clean(f.Server.String()),
@@ -301,6 +302,9 @@ type (
 		// Expected: some summary row has a predicted path (Sidecar objects
 		// were given), so the summary shows the column.
 		Expected bool
+		// Nodes: some summary row names the nodes that saw it (a merged
+		// report), so the summary shows the column.
+		Nodes    bool
 		Flows    []flowView
 		Warnings []string
 	}
@@ -321,6 +325,7 @@ type (
 		Ambiguous, Flows                        int
 		Packets, Bytes                          int64
 		Servers                                 []string
+		Nodes                                   []string
 	}
 	flowView struct {
 		N                                     int

@@ -104,6 +104,12 @@ func (jw *jsonWriter) report(r *report.Report, flows iter.Seq[*report.Flow], ind
 	if r.Mesh != nil {
 		o.value("mesh", r.Mesh)
 	}
+	if r.Node != "" {
+		o.value("node", r.Node)
+	}
+	if len(r.Nodes) > 0 {
+		o.value("nodes", r.Nodes)
+	}
 	o.close()
 }
 
@@ -250,6 +256,10 @@ func appendFlow(b []byte, f *report.Flow, indent string) []byte {
 		m.str("expected", f.Expected.String())
 	}
 	m.strOmit("expected_why", f.ExpectedWhy)
+	if len(f.Nodes) > 0 {
+		m.key("nodes")
+		m.b = appendStrings(m.b, len(f.Nodes), func(i int) string { return f.Nodes[i] }, m.inner)
+	}
 	m.b = append(m.b, '\n')
 	m.b = append(m.b, indent...)
 	return append(m.b, '}')

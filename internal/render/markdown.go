@@ -81,10 +81,15 @@ func (m markdownRenderer) Comparison(w io.Writer, c *report.Comparison, before, 
 func (m markdownRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
 	rows, _ := appRows(all)
 	expected := slices.ContainsFunc(rows, func(r report.SummaryRow) bool { return !r.Expected.IsZero() })
+	nodes := slices.ContainsFunc(rows, func(r report.SummaryRow) bool { return len(r.Nodes) > 0 })
+	nodesHead, nodesRule := "", ""
+	if nodes {
+		nodesHead, nodesRule = " Nodes |", "---|"
+	}
 	if expected {
-		b.WriteString("| Client | Destination | Verdict | Expected | Flows | Packets | Bytes | Servers |\n|---|---|---|---|---:|---:|---:|---|\n")
+		b.WriteString("| Client | Destination | Verdict | Expected | Flows | Packets | Bytes | Servers |" + nodesHead + "\n|---|---|---|---|---:|---:|---:|---|" + nodesRule + "\n")
 	} else {
-		b.WriteString("| Client | Destination | Verdict | Flows | Packets | Bytes | Servers |\n|---|---|---|---:|---:|---:|---|\n")
+		b.WriteString("| Client | Destination | Verdict | Flows | Packets | Bytes | Servers |" + nodesHead + "\n|---|---|---|---:|---:|---:|---|" + nodesRule + "\n")
 	}
 	for _, r := range rows {
 		var servers []string
@@ -98,8 +103,16 @@ func (m markdownRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
 		if expected {
 			verdict += " | " + expectedCell(r.Expected, r.Verdict)
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %s |\n", mdCell(r.Client.String()), mdCell(r.Destination.String()), verdict,
+		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %s |", mdCell(r.Client.String()), mdCell(r.Destination.String()), verdict,
 			r.Flows, r.Packets, r.Bytes, strings.Join(servers, "<br>"))
+		if nodes {
+			cells := make([]string, len(r.Nodes))
+			for i, n := range r.Nodes {
+				cells[i] = mdCell(n)
+			}
+			fmt.Fprintf(b, " %s |", strings.Join(cells, "<br>"))
+		}
+		b.WriteByte('\n')
 	}
 }
 

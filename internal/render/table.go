@@ -145,6 +145,10 @@ func (t tableRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
 	if expected {
 		header = slices.Insert(header, 3, "EXPECTED")
 	}
+	nodes := slices.ContainsFunc(rows, func(r report.SummaryRow) bool { return len(r.Nodes) > 0 })
+	if nodes {
+		header = append(header, "NODES")
+	}
 	tbl := t.newGrid(b, header...)
 	for _, row := range rows {
 		verdict := verdictText(t.o.color, row.Verdict, row.Role, row.Intercepted)
@@ -156,6 +160,9 @@ func (t tableRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
 			strconv.FormatInt(row.Packets, 10), strconv.FormatInt(row.Bytes, 10), strings.Join(servers, "\n")}
 		if expected {
 			cells = slices.Insert(cells, 3, expectedCell(row.Expected, row.Verdict))
+		}
+		if nodes {
+			cells = append(cells, Clean(strings.Join(row.Nodes, "\n")))
 		}
 		tbl.Append(cells...)
 	}

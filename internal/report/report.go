@@ -31,6 +31,11 @@ type Report struct {
 	// Mesh says which Istio configuration the flows' expected paths were
 	// predicted from; omitted when none was given.
 	Mesh *MeshFacts `json:"mesh,omitempty" yaml:"mesh,omitempty"`
+	// Node is the node a `pcapcheck agent` report was captured on; Nodes
+	// lists the nodes whose reports `pcapcheck merge` merged. Both are
+	// omitted from the report of a capture file.
+	Node  string   `json:"node,omitempty" yaml:"node,omitempty"`
+	Nodes []string `json:"nodes,omitempty" yaml:"nodes,omitempty"`
 }
 
 // All returns the report's collected flows in order.
@@ -136,6 +141,9 @@ type Flow struct {
 	// given or nothing can be predicted (the client is not a known pod).
 	Expected    Path   `json:"expected,omitzero" yaml:"expected,omitempty"`
 	ExpectedWhy string `json:"expected_why,omitempty" yaml:"expected_why,omitempty"`
+	// Nodes lists, in a merged report, the nodes whose agents saw the
+	// connection, sorted.
+	Nodes []string `json:"nodes,omitempty" yaml:"nodes,omitempty"`
 }
 
 // Ambiguous reports whether any of the flow's evidence allows another
@@ -203,6 +211,9 @@ type SummaryRow struct {
 	// explanations, each once, joined by "; and ".
 	Expected    PathSet `json:"expected,omitzero" yaml:"expected,omitempty"`
 	ExpectedWhy string  `json:"expected_why,omitempty" yaml:"expected_why,omitempty"`
+	// Nodes lists, in a merged report, the nodes that saw the row's flows,
+	// sorted.
+	Nodes []string `json:"nodes,omitempty" yaml:"nodes,omitempty"`
 }
 
 // Server is one address a summary row's traffic reached: the pod IP the

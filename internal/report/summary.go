@@ -59,6 +59,11 @@ func (s *Summarizer) Add(f *Flow) {
 	if srv := f.Reached(); !unnamed && !slices.Contains(row.Servers, srv) {
 		row.Servers = append(row.Servers, srv)
 	}
+	for _, n := range f.Nodes {
+		if !slices.Contains(row.Nodes, n) {
+			row.Nodes = append(row.Nodes, n)
+		}
+	}
 	if !f.Expected.IsZero() {
 		row.Expected = row.Expected.Add(f.Expected)
 		if f.ExpectedWhy != "" && !slices.Contains(row.whys, f.ExpectedWhy) {
@@ -81,6 +86,7 @@ func (s *Summarizer) Rows() []SummaryRow {
 		row := s.rowsByKey[k]
 		slices.SortFunc(row.Servers, func(x, y Server) int { return x.Addr.Compare(y.Addr) })
 		row.ExpectedWhy = strings.Join(row.whys, "; and ")
+		slices.Sort(row.Nodes)
 		out = append(out, row.SummaryRow)
 	}
 	slices.SortFunc(out, func(x, y SummaryRow) int {
