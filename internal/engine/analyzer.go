@@ -100,17 +100,6 @@ func New(opts Options) *Analyzer {
 	return a
 }
 
-// SetInventory gives the analyzer its inventory (and its index, built here
-// when nil) after reading has begun: verdicts are made from the inventory
-// only when Result or Snapshot is called, so a caller that streams a
-// capture while it fetches the inventory sets it here, before Result.
-func (a *Analyzer) SetInventory(inv *inventory.Inventory, idx *inventory.Index) {
-	a.inv, a.idx = inv, idx
-	if idx == nil && !inv.Empty() {
-		a.idx = inv.Index()
-	}
-}
-
 // ctxCheckEvery is how many packets pass between looks at the context.
 const ctxCheckEvery = 4096
 
