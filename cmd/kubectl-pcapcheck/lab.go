@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -27,13 +28,23 @@ func (l labCapture) Start(ctx context.Context, req captureRequest) (*captureStre
 	if err != nil {
 		return nil, err
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting tcpdump in network namespace %s: %w", l.netns, err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	// tcpdump says "listening on any" once its socket is open: traffic
+	// sent after Start returns is captured.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "listening on") {
+		if time.Now().After(deadline) {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			return nil, fmt.Errorf("tcpdump in %s did not start listening: %s", l.netns, strings.TrimSpace(stderr.String()))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	stop := func() error {
 		// SIGINT: tcpdump flushes and exits, closing the stream.
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
@@ -75,4 +86,23 @@ func (l labRegistry) Clusters(ctx context.Context, namespace, pod string) ([]byt
 		return nil, fmt.Errorf("curl in %s: %v: %s", l.netns, err, strings.TrimSpace(stderr.String()))
 	}
 	return out, nil
+}
+
+// syncBuffer is a strings.Builder written by one goroutine (the command's
+// stderr copier) and read by another.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

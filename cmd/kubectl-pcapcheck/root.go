@@ -10,6 +10,12 @@ import (
 // --context, -n, --as, --token...) are bound to one ConfigFlags that every
 // subcommand reads its clients from.
 func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
+	return newRootCmdWith(streams, nil)
+}
+
+// newRootCmdWith is newRootCmd with the API clients given (tests), or made
+// from kubectl's flags when c is nil.
+func newRootCmdWith(streams genericiooptions.IOStreams, c *clients) *cobra.Command {
 	kube := genericclioptions.NewConfigFlags(true)
 	root := &cobra.Command{
 		Use:           "kubectl pcapcheck",
@@ -25,7 +31,10 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 	root.SetErr(streams.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	kube.AddFlags(root.PersistentFlags())
-	c := &clients{flags: kube}
+	if c == nil {
+		c = &clients{}
+	}
+	c.flags = kube
 	root.AddCommand(newInventoryCmd(c, streams), newCaptureCmd(c, streams), newAuditCmd(c, streams))
 	return root
 }
