@@ -18,7 +18,8 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 func newRootCmdWith(streams genericiooptions.IOStreams, c *clients) *cobra.Command {
 	kube := genericclioptions.NewConfigFlags(true)
 	root := &cobra.Command{
-		Use:           "kubectl pcapcheck",
+		Use:           "kubectl-pcapcheck",
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl pcapcheck"},
 		Short:         "Tell sidecar-DNAT from passthrough for a pod's or a cluster's traffic, with pcapcheck",
 		SilenceUsage:  true,
 		SilenceErrors: true,
