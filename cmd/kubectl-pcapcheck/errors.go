@@ -12,7 +12,10 @@ import (
 // container into one line saying what to do.
 func ephemeralError(pod *corev1.Pod, err error) error {
 	ref := pod.Namespace + "/" + pod.Name
-	msg := reason(err)
+	msg := err.Error()
+	if s, ok := err.(apierrors.APIStatus); ok {
+		msg = s.Status().Message
+	}
 	switch {
 	case strings.Contains(msg, "violates PodSecurity"):
 		level := "its"

@@ -106,7 +106,7 @@ func (e *exporter) export(ctx context.Context, o exportOptions) (*bundle, error)
 		return nil, fmt.Errorf("reading configmap %s/istio: %w", o.istioNamespace, err)
 	default:
 		cm.APIVersion, cm.Kind, cm.ManagedFields = "v1", "ConfigMap", nil
-		b.items = append(b.items, mesh(cm))
+		b.items = append(b.items, meshOnly(cm))
 	}
 	for _, p := range o.registries {
 		envoy, err := e.registry.Clusters(ctx, p.namespace, p.name)
@@ -120,9 +120,9 @@ func (e *exporter) export(ctx context.Context, o exportOptions) (*bundle, error)
 	return b, nil
 }
 
-// mesh keeps of the istio ConfigMap what pcapcheck reads, its mesh key:
+// meshOnly keeps of the istio ConfigMap what pcapcheck reads, its mesh key:
 // the rest (meshNetworks, values) is of no use to it.
-func mesh(cm *corev1.ConfigMap) *corev1.ConfigMap {
+func meshOnly(cm *corev1.ConfigMap) *corev1.ConfigMap {
 	out := cm.DeepCopy()
 	out.Data = map[string]string{}
 	if m, ok := cm.Data["mesh"]; ok {
