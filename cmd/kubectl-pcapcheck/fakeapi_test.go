@@ -38,13 +38,16 @@ func fakeClients(t *testing.T, lists ...[]byte) *clients {
 			typed = append(typed, obj)
 		}
 	}
-	kinds := map[schema.GroupVersionResource]string{}
+	listKinds := map[schema.GroupVersionResource]string{}
 	for _, v := range []string{"v1", "v1beta1"} {
-		kinds[schema.GroupVersionResource{Group: "networking.istio.io", Version: v, Resource: "sidecars"}] = "SidecarList"
-		kinds[schema.GroupVersionResource{Group: "networking.istio.io", Version: v, Resource: "serviceentries"}] = "ServiceEntryList"
+		listKinds[schema.GroupVersionResource{Group: "networking.istio.io", Version: v, Resource: "sidecars"}] = "SidecarList"
+		listKinds[schema.GroupVersionResource{Group: "networking.istio.io", Version: v, Resource: "serviceentries"}] = "ServiceEntryList"
+	}
+	for kind, k := range kinds {
+		listKinds[k.gvr] = kind + "List"
 	}
 	return &clients{
 		kube: fake.NewSimpleClientset(typed...),
-		dyn:  dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), kinds, istio...),
+		dyn:  dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), listKinds, istio...),
 	}
 }
