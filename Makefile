@@ -74,7 +74,7 @@ vet:
 	  if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	$(GO) vet ./...
 
-test: deps-test deps-html deps-oracle vet
+test: deps-test deps-html deps-oracle deps-kube vet
 	$(GO) test ./...
 	$(MAKE) plugin-test
 	@echo "capture again, reading gzip in Go (a build without ISA-L, as go install makes):"
