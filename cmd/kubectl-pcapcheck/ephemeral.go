@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -99,10 +100,8 @@ func (e *ephemeralCapture) waitRunning(ctx context.Context, req captureRequest, 
 	if timeout == 0 {
 		timeout = 2 * time.Minute
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	pod := req.pod
-	err := pollPod(ctx, e.kube, pod, func(p *corev1.Pod) (bool, error) {
+	err := pollPod(ctx, e.kube, pod, time.Now().Add(timeout), func(p *corev1.Pod) (bool, error) {
 		for _, st := range p.Status.EphemeralContainerStatuses {
 			if st.Name == name {
 				return containerState(pod, req.image, st)
@@ -110,7 +109,7 @@ func (e *ephemeralCapture) waitRunning(ctx context.Context, req captureRequest, 
 		}
 		return false, nil
 	})
-	if ctx.Err() != nil && err != nil {
+	if errors.Is(err, errTimeout) {
 		return fmt.Errorf("the capture container %s of %s/%s did not start within %s: look at kubectl describe pod %s -n %s",
 			name, pod.Namespace, pod.Name, timeout, pod.Name, pod.Namespace)
 	}
@@ -185,9 +184,12 @@ func (e *ephemeralCapture) attach(ctx context.Context, pod *corev1.Pod, name str
 	return &captureStream{r: pr, stop: stop, where: fmt.Sprintf("ephemeral container %s of %s/%s", name, pod.Namespace, pod.Name)}, nil
 }
 
-// pollPod reads the pod every second until done says so, fails, or ctx
-// ends.
-func pollPod(ctx context.Context, kube kubernetes.Interface, pod *corev1.Pod, done func(*corev1.Pod) (bool, error)) error {
+// errTimeout is pollPod's error when the deadline passed.
+var errTimeout = errors.New("timed out")
+
+// pollPod reads the pod every second until done says so, fails, the
+// deadline passes (errTimeout) or ctx ends.
+func pollPod(ctx context.Context, kube kubernetes.Interface, pod *corev1.Pod, deadline time.Time, done func(*corev1.Pod) (bool, error)) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -197,6 +199,9 @@ func pollPod(ctx context.Context, kube kubernetes.Interface, pod *corev1.Pod, do
 		}
 		if ok, err := done(p); ok || err != nil {
 			return err
+		}
+		if time.Now().After(deadline) {
+			return errTimeout
 		}
 		select {
 		case <-ctx.Done():

@@ -53,3 +53,6 @@ func phase(pod *corev1.Pod) string {
 	}
 	return string(pod.Status.Phase)
 }
+
+// isNotFound reports whether err is the API server's 404.
+func isNotFound(err error) bool { return apierrors.IsNotFound(err) }

@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/pcapcheck/pcapcheck/fixtures/lab/cluster"
+	"github.com/pcapcheck/pcapcheck/fixtures/kubetest"
 	"github.com/pcapcheck/pcapcheck/fixtures/lab/netns"
 	"github.com/pcapcheck/pcapcheck/fixtures/lab/scenario"
 	"github.com/pcapcheck/pcapcheck/internal/testenv"
@@ -38,13 +38,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "re-executing with", netns.PrefixVar, err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	kubetest.Main(m)
 }
 
 // TestCaptureOnLab plays the seed's before and after on the lab with real
 // kernel traffic and runs `kubectl pcapcheck capture my-shell` with the
 // lab's stand-in for the ephemeral container (tcpdump -i any in
-// my-shell's network namespace): before, my-shell's requests to reviews
+// my-shell's network namespace), the inventory served by a real API server
+// holding the lab's objects (labAPI): before, my-shell's requests to reviews
 // are DNATed by its sidecar to a reviews pod (in the mesh); after the
 // Sidecar object scopes it, they pass through to the ClusterIP. The
 // oracle is the lab's ground truth: its sidecar decides by the same
@@ -65,11 +66,9 @@ func TestCaptureOnLab(t *testing.T) {
 	shell := lab.Topo.PodNet(scenario.ClientPod)
 	require.True(t, strings.HasPrefix(shell.NS, labPrefix), shell.NS)
 
-	var objects bytes.Buffer
-	require.NoError(t, cluster.WriteJSON(&objects, lab.Cluster))
 	for _, spec := range scenario.Specs()[:2] {
 		t.Run(spec.Name, func(t *testing.T) {
-			lists := [][]byte{objects.Bytes(), istioObjects(t, spec)}
+			api := labAPI(t, spec)
 			dir := filepath.Join(tmp, spec.Name)
 			require.NoError(t, os.MkdirAll(dir, 0o755))
 			_, err := lab.StartSidecar(dir, spec)
@@ -81,8 +80,8 @@ func TestCaptureOnLab(t *testing.T) {
 			done := make(chan int, 1)
 			go func() {
 				streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: started}
-				root := newRootCmdWith(streams, fakeClients(t, lists...))
-				root.SetArgs([]string{"capture", "default/my-shell", "--duration", "4s", "--" + labNetnsFlag, shell.NS,
+				root := newRootCmd(streams)
+				root.SetArgs([]string{"capture", "default/my-shell", "--kubeconfig", api.Kubeconfig, "--duration", "4s", "--" + labNetnsFlag, shell.NS,
 					"--write", filepath.Join(dir, "kept"), "-o", "json"})
 				if err := root.ExecuteContext(ctx); err != nil {
 					fmt.Fprintln(started, "error:", err)
