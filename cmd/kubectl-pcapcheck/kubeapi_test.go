@@ -230,6 +230,7 @@ func TestAuditAgainstAPIServer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := plugin(t, append([]string{"audit", "--kubeconfig", s.Kubeconfig}, tt.args...)...)
+			t.Logf("kubectl pcapcheck audit %s\n%s%s", strings.Join(tt.args, " "), stderr, stdout)
 			assert.Equal(t, tt.wantCode, code, stderr)
 			assert.Contains(t, stderr, tt.want)
 			assert.Contains(t, stderr, "created daemonset "+tt.ns+"/pcapcheck-agent")
