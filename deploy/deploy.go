@@ -42,7 +42,7 @@ const (
 )
 
 // defaultArgs are the agent's arguments in the DaemonSet, as written there.
-var defaultArgs = []string{"agent", "--interval=30s"}
+var defaultArgs = []string{"agent", "--interval=5m"}
 
 // Manifest is one file of deploy/.
 type Manifest struct {

@@ -166,7 +166,7 @@ func TestDaemonSetSecurity(t *testing.T) {
 	assert.True(t, c.SecurityContext.ReadOnlyRootFilesystem)
 	assert.False(t, c.SecurityContext.Privileged)
 	assert.Equal(t, []string{"ALL"}, c.SecurityContext.Capabilities.Drop)
-	assert.Equal(t, []string{"NET_RAW", "NET_ADMIN"}, c.SecurityContext.Capabilities.Add)
+	assert.Equal(t, []string{"NET_RAW"}, c.SecurityContext.Capabilities.Add, "the one capability capture needs")
 	for _, r := range []string{"cpu", "memory"} {
 		assert.NotEmpty(t, c.Resources.Requests[r], "request %s", r)
 		assert.NotEmpty(t, c.Resources.Limits[r], "limit %s", r)

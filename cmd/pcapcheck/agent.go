@@ -16,6 +16,7 @@ import (
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/engine"
 	"github.com/pcapcheck/pcapcheck/internal/incluster"
+	"github.com/pcapcheck/pcapcheck/internal/merge"
 	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
@@ -29,7 +30,11 @@ type agentCmd struct {
 	duration    time.Duration
 	refresh     time.Duration
 	writeReport string
+	linger      bool
 	istioNS     string
+	apiServer   string
+	tokenFile   string
+	caFile      string
 	inventory   []string
 	mesh        meshFlags
 }
@@ -38,7 +43,7 @@ func newAgentCmd() *cobra.Command {
 	c := &agentCmd{}
 	cmd := &cobra.Command{
 		Use:   "agent [-i any] [--inventory PATH]... [--interval D] [--duration D] [--write-report FILE]",
-		Short: "Capture on this node and log its report as JSON: the DaemonSet's command (root or CAP_NET_RAW)",
+		Short: "Capture on a node and log its report as JSON (the DaemonSet)",
 		Long: `agent is what the DaemonSet of deploy/ runs on every node: it captures -i any with a
 filter that keeps what verdicts rest on (handshakes, FIN and RST, PSH segments, DNS:
 see --filter), reads the inventory from the Kubernetes API with the pod's
@@ -62,8 +67,12 @@ as one line of JSON to stdout every --interval and when it stops (SIGTERM, Ctrl-
 	f.DurationVar(&c.duration, "duration", 0, "stop after this long (0: until SIGTERM or Ctrl-C)")
 	f.DurationVar(&c.refresh, "refresh", 5*time.Minute, "read the inventory from the API again every D, for pods that come and go (0: once)")
 	f.StringVar(&c.writeReport, "write-report", "", "also write the report, indented, to FILE (replaced at every --interval)")
+	f.BoolVar(&c.linger, "linger", false, "after --duration, keep running (idle) until SIGTERM, so that a DaemonSet's pod keeps its log and is not restarted")
 	f.StringVar(&c.istioNS, "istio-namespace", "istio-system", "namespace of the istio ConfigMap (the mesh config) read from the API")
 	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory instead of the API (kubectl and istioctl output); repeatable")
+	f.StringVar(&c.apiServer, "api-server", "", "read the inventory from this API server (https://HOST:PORT) instead of the pod's own (KUBERNETES_SERVICE_HOST)")
+	f.StringVar(&c.tokenFile, "token-file", incluster.DefaultTokenFile, "bearer token of --api-server")
+	f.StringVar(&c.caFile, "ca-file", incluster.DefaultCAFile, "CA certificates of --api-server")
 	c.mesh.bind(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("interface", completeInterfaces)
 	return cmd
@@ -170,7 +179,11 @@ func (c *agentCmd) run(cmd *cobra.Command, _ []string) error {
 	if err := out.write(a.Result(cl.annotators(false)...)); err != nil {
 		return err
 	}
-	logf("stopped; report written")
+	// kubectl pcapcheck audit waits for this line in each agent's log.
+	fmt.Fprintln(stderr, merge.FinalLine)
+	if c.linger && ctx.Err() == nil {
+		<-ctx.Done()
+	}
 	return nil
 }
 
@@ -197,9 +210,12 @@ func (c *agentCmd) loader() (func(context.Context) (*cluster, string, error), er
 			return cl, fmt.Sprint(c.inventory), err
 		}, nil
 	}
-	cfg, err := incluster.FromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
+	cfg := incluster.Config{Host: c.apiServer, TokenFile: c.tokenFile, CAFile: c.caFile}
+	if c.apiServer == "" {
+		var err error
+		if cfg, err = incluster.FromEnv(os.Getenv); err != nil {
+			return nil, err
+		}
 	}
 	cfg.IstioNamespace = c.istioNS
 	client, err := incluster.New(cfg)

@@ -13,8 +13,9 @@ import (
 
 // mergeCmd holds the flags of `pcapcheck merge`.
 type mergeCmd struct {
-	skew time.Duration
-	out  outputFlags
+	skew   time.Duration
+	perPod bool
+	out    outputFlags
 }
 
 func newMergeCmd() *cobra.Command {
@@ -27,7 +28,8 @@ last report line wins, its --write-report file, or pcapcheck analyze -o json, wh
 node is the file's name), and prints one report of the cluster: a connection seen
 on the client's node and on the server's node is counted once, kube-proxy's legs
 (the ClusterIP on the client's node, the pod it chose on the server's) are paired,
-and each summary row says which nodes saw it.`,
+and each summary row, one per client workload (--per-pod: per pod), destination and
+verdict, says which nodes saw it.`,
 		Example: `  pcapcheck merge kind-worker.json kind-worker2.json
   for p in $(kubectl -n pcapcheck get pods -o name); do kubectl -n pcapcheck logs $p > ${p#pod/}.log; done
   pcapcheck merge *.log -o html > cluster.html`,
@@ -36,6 +38,7 @@ and each summary row says which nodes saw it.`,
 	}
 	f := cmd.Flags()
 	f.DurationVar(&c.skew, "skew", merge.DefaultSkew, "how far apart two nodes' sightings of one connection may be (clock difference)")
+	f.BoolVar(&c.perPod, "per-pod", false, "a summary row per client pod, not per workload (a Deployment's pods, named NAME-HASH-XXXXX, are one workload)")
 	c.out.bind(cmd)
 	return cmd
 }
@@ -56,7 +59,7 @@ func (c *mergeCmd) run(cmd *cobra.Command, args []string) error {
 		}
 		reports = append(reports, r)
 	}
-	merged, st, err := merge.Merge(reports, merge.Options{Skew: c.skew})
+	merged, st, err := merge.Merge(reports, merge.Options{Skew: c.skew, ByPod: c.perPod})
 	if err != nil {
 		return badInput(err)
 	}

@@ -18,6 +18,10 @@
 // named that it did not. Packets and bytes are the largest sighting's:
 // each packet is counted once.
 //
+// The summary has a row per client workload (Workload tells it by the
+// pod's generated name), destination and verdict, naming the nodes that
+// saw its flows; Options.ByPod keeps a row per pod.
+//
 // Read reads one report back: a `pcapcheck agent` log (one JSON report a
 // line, the last complete one wins, other lines ignored), --write-report's
 // file, or `pcapcheck analyze -o json`.

@@ -21,6 +21,10 @@ const DefaultSkew = 5 * time.Second
 type Options struct {
 	// Skew overrides DefaultSkew when positive.
 	Skew time.Duration
+	// ByPod keeps a summary row per client pod; otherwise the rows of the
+	// pods of one workload (see Workload) are one row, whose client is
+	// the workload. The flows always name their pods.
+	ByPod bool
 }
 
 // Stats says what Merge joined.
@@ -91,6 +95,9 @@ func Merge(reports []*report.Report, opts Options) (*report.Report, Stats, error
 	}
 	st.Connections = len(out.Flows)
 	out.Summary = sum.Rows()
+	if !opts.ByPod {
+		out.Summary = byWorkload(out.Summary)
+	}
 	for _, r := range reports {
 		out.Nodes = append(out.Nodes, r.Node)
 		for _, c := range r.Captures {

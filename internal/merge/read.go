@@ -14,6 +14,11 @@ import (
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
+// FinalLine is the line `pcapcheck agent` writes to stderr after its last
+// report: in a pod's log, which holds both streams, it says that the report
+// line before it is the final one (kubectl pcapcheck audit waits for it).
+const FinalLine = "pcapcheck agent: final report written"
+
 // ErrNoReport is wrapped by Read's error when the input holds no
 // pcapcheck report.
 var ErrNoReport = errors.New("no pcapcheck report")
