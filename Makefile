@@ -30,7 +30,7 @@ endef
 
 all: build
 
-build: deps-build
+build: deps-build plugin
 	$(GO) build -o $(BIN) ./cmd/pcapcheck
 
 # demo: the seed's before/after, from the pcap fixtures and from the seed's own
@@ -76,6 +76,7 @@ vet:
 
 test: deps-test deps-html deps-oracle deps-kube vet
 	$(GO) test ./...
+	$(MAKE) plugin-test
 	@echo "capture again, reading gzip in Go (a build without ISA-L, as go install makes):"
 	GOFLAGS= $(GO) test ./internal/capture/...
 	$(GO) run ./fixtures/gen -check

@@ -32,7 +32,7 @@ func newAnalyzeCmd() *cobra.Command {
 
 func (c *analyzeCmd) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
+	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output, or a kubectl pcapcheck inventory bundle); repeatable")
 	c.out.bind(cmd)
 	c.mesh.bind(cmd)
 	c.read.bind(cmd)

@@ -57,7 +57,7 @@ kernel" does. pcapcheck itself drops nothing it has read.`,
 	f.IntVar(&c.snaplen, "snaplen", 0, "bytes kept of each frame (0: 262144)")
 	f.Var(&c.buffer, "buffer-size", "kernel capture buffer (tcpdump's -B): what arrives while it is full is dropped")
 	f.StringVar(&c.write, "write", "", "also write every captured frame to this pcap file")
-	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output); repeatable")
+	f.StringArrayVar(&c.inventory, "inventory", nil, "inventory file or directory (kubectl and istioctl output, or a kubectl pcapcheck inventory bundle); repeatable")
 	c.out.bind(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("interface", completeInterfaces)
 	return cmd

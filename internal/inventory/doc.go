@@ -14,6 +14,11 @@
 //     (other kinds are skipped with a warning, or, with LoadWith and
 //     Options.Documents, handed to the caller: package mesh takes Istio
 //     Sidecar objects and mesh configs found among the listings this way);
+//   - an inventory bundle, as kubectl pcapcheck inventory writes it: one
+//     List of all the above, Istio objects and the istio ConfigMap (handed to
+//     Options.Documents), and SidecarRegistry items (apiVersion
+//     pcapcheck.dev/v1) each holding one sidecar's Envoy /clusters response
+//     and naming its pod (see bundle.go);
 //   - istioctl proxy-config endpoint POD, as a table (the current ENDPOINT
 //     STATUS OUTLIER CHECK CLUSTER form and the older ones) or as -o json or
 //     -o yaml, giving the endpoints one sidecar knew (a Registry).

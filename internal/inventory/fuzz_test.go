@@ -77,6 +77,11 @@ func FuzzParseObjects(f *testing.F) {
 	// An empty List, and an empty top-level list (istioctl with no match).
 	f.Add([]byte(`{"kind":"List","items":[]}`))
 	f.Add([]byte(`[]`))
+	// A bundle's SidecarRegistry: Envoy's response under clusters, empty,
+	// missing, and clusters of the wrong shape.
+	f.Add([]byte(`{"kind":"List","items":[{"apiVersion":"pcapcheck.dev/v1","kind":"SidecarRegistry","metadata":{"name":"a","namespace":"x"},"clusters":{"cluster_statuses":[{"name":"outbound|80||db.x.svc.cluster.local","host_statuses":[{"address":{"socket_address":{"address":"10.0.0.2","port_value":80}}}]}]}}]}`))
+	f.Add([]byte(`{"kind":"SidecarRegistry","metadata":{"name":"a"},"clusters":{}}`))
+	f.Add([]byte(`{"kind":"SidecarRegistry","metadata":{"name":"a"},"clusters":[]}`))
 	// Documents that are empty, a scalar, and a list of objects.
 	f.Add([]byte("---\n---\nhello\n---\n- kind: Node\n  metadata: {name: n}\n"))
 	// Deep nesting.

@@ -204,6 +204,8 @@ func (p *objParser) object(n *yaml.Node, defaultKind, what string) *source.Error
 		read = p.endpoints
 	case "Node":
 		read = p.node
+	case KindSidecarRegistry:
+		read = p.sidecarRegistry
 	default:
 		return p.other(n, kind)
 	}
