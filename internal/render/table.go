@@ -11,10 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
@@ -320,36 +316,6 @@ func undated(caps []report.Capture) bool {
 		}
 	}
 	return len(caps) > 0
-}
-
-// newTable starts a kubectl-style table: no borders, no separators, three
-// spaces between columns, cells never wrapped.
-func newTable(w io.Writer, header ...string) *tablewriter.Table {
-	tbl := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
-			},
-		})),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "   ", Overwrite: true}),
-	)
-	if len(header) == 0 {
-		return tbl
-	}
-	headerCells := make([]any, len(header))
-	for i, h := range header {
-		headerCells[i] = h
-	}
-	tbl.Header(headerCells...)
-	return tbl
 }
 
 // trimLines drops the trailing spaces the table pads its last column with.
