@@ -104,7 +104,9 @@ func newResult(d *flowData, anns []Annotator) *Result {
 	in := interner{evidence: map[evidenceKey]int32{}, services: map[inventory.Ref]int32{}, whys: map[string]int32{},
 		judgements: map[judged]int32{}, evidenceIDs: map[*report.Evidence]uint16{}, shortLists: map[uint64]int32{}}
 	r.judged = make([]int32, len(r.refs))
-	batches := make(chan []report.Flow, 2)
+	// Batches are handed back to be filled again: a million flows would
+	// otherwise make half a gigabyte of garbage.
+	batches, free := make(chan []report.Flow, 2), make(chan []report.Flow, 3)
 	go func() {
 		defer close(batches)
 		batch := make([]report.Flow, 0, flowBatch)
@@ -115,7 +117,11 @@ func newResult(d *flowData, anns []Annotator) *Result {
 			}
 			if batch = append(batch, f); len(batch) == flowBatch {
 				batches <- batch
-				batch = make([]report.Flow, 0, flowBatch)
+				select {
+				case batch = <-free:
+				default:
+					batch = make([]report.Flow, 0, flowBatch)
+				}
 			}
 		}
 		batches <- batch
@@ -126,6 +132,10 @@ func newResult(d *flowData, anns []Annotator) *Result {
 			r.judged[i] = in.keep(r, &batch[k])
 			sum.Add(&batch[k])
 			i++
+		}
+		select {
+		case free <- batch[:0]:
+		default:
 		}
 	}
 	r.report = report.Report{
