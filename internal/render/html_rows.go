@@ -3,9 +3,12 @@ package render
 import (
 	"html/template"
 	"iter"
+	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
@@ -62,24 +65,29 @@ func (h *htmlFlowRows) add(f *report.Flow) {
 	b = append(b, "</td><td>"...)
 	b = appendHTMLText(b, f.Proto.String())
 	b = append(b, "</td><td>"...)
-	b = appendHTMLText(b, Clean(f.Client.String()))
-	b = appendPod(b, f.ClientPod.String())
+	b = appendAddr(b, f.Client)
+	b = appendPod(b, f.ClientPod)
 	b = append(b, "</td><td>"...)
-	b = appendHTMLText(b, Clean(f.Server.String()))
-	b = appendPod(b, f.ServerPod.String())
+	b = appendAddr(b, f.Server)
+	b = appendPod(b, f.ServerPod)
 	b = append(b, "</td><td>"...)
-	if nat := Clean(addrText(f.NATTo.AddrPort)); nat != "" {
-		b = appendHTMLText(b, nat)
-		b = appendPod(b, f.NATToPod.String())
+	if f.NATTo.IsValid() {
+		b = appendAddr(b, f.NATTo.AddrPort)
+		b = appendPod(b, f.NATToPod)
 	} else {
 		b = append(b, '-')
 	}
 	b = append(b, "</td><td>"...)
-	service := Clean(f.Service.String())
-	if f.ServicePort != 0 {
-		service += ":" + strconv.Itoa(int(f.ServicePort))
+	switch {
+	case !f.Service.IsZero() || f.Service.Namespace != "":
+		b = appendRef(b, f.Service)
+	case f.ServicePort == 0:
+		b = append(b, '-')
 	}
-	b = appendHTMLText(b, dash(service))
+	if f.ServicePort != 0 {
+		b = append(b, ':')
+		b = strconv.AppendUint(b, uint64(f.ServicePort), 10)
+	}
 	verdict := f.Verdict.String()
 	b = append(b, "</td><td class=\"v v-"...)
 	b = appendHTMLText(b, verdict)
@@ -97,7 +105,7 @@ func (h *htmlFlowRows) add(f *report.Flow) {
 	b = append(b, "</td><td class=\"n\">"...)
 	b = strconv.AppendInt(b, f.Bytes, 10)
 	b = append(b, "</td><td>"...)
-	b = appendHTMLText(b, stamp(&f.First, h.undated))
+	b = appendStamp(b, f.First, h.undated)
 	b = append(b, "</td></tr>\n<tr class=\"evidence\"><td></td><td colspan=\"10\">"...)
 	b = appendFacts(b, f)
 	b = append(b, "<ul>"...)
@@ -119,13 +127,44 @@ func (h *htmlFlowRows) add(f *report.Flow) {
 }
 
 // appendPod writes a pod's name under an address, when there is one.
-func appendPod(b []byte, pod string) []byte {
-	if pod = Clean(pod); pod == "" {
+func appendPod(b []byte, pod inventory.Ref) []byte {
+	if pod.Name == "" && pod.Namespace == "" {
 		return b
 	}
 	b = append(b, "<span class=\"pod\">"...)
-	b = appendHTMLText(b, pod)
+	b = appendRef(b, pod)
 	return append(b, "</span>"...)
+}
+
+// appendRef writes Clean(r.String()), escaped, without making the string:
+// Clean maps each character alone, and the slash is one.
+func appendRef(b []byte, r inventory.Ref) []byte {
+	if r.Namespace != "" {
+		b = appendHTMLText(b, Clean(r.Namespace))
+		b = append(b, '/')
+	}
+	return appendHTMLText(b, Clean(r.Name))
+}
+
+// appendAddr writes Clean(a.String()), escaped: an IPv4 address and port
+// needs neither, an IPv6 one may have a zone that needs both.
+func appendAddr(b []byte, a netip.AddrPort) []byte {
+	if a.Addr().Is4() {
+		b, _ = a.AppendText(b)
+		return b
+	}
+	return appendHTMLText(b, Clean(a.String()))
+}
+
+// appendStamp writes stamp(&t, undated), which needs no escaping.
+func appendStamp(b []byte, t time.Time, undated bool) []byte {
+	switch {
+	case t.IsZero():
+		return append(b, '-')
+	case undated:
+		return t.AppendFormat(b, "15:04:05.000000")
+	}
+	return t.AppendFormat(b, "2006-01-02 15:04:05.000000")
 }
 
 // appendFacts writes what the flow's payloads and the mesh said of it, as
@@ -349,7 +388,7 @@ func appendNode(b []byte, n *nodeView) []byte {
 // LanesHTML, EdgesHTML and NodesHTML are the diagram's parts as the page
 // writes them.
 func (d diagramView) LanesHTML() template.HTML {
-	var b []byte
+	b := make([]byte, 0, 400*len(d.Lanes))
 	for i := range d.Lanes {
 		b = appendLane(b, &d.Lanes[i])
 	}
@@ -357,7 +396,7 @@ func (d diagramView) LanesHTML() template.HTML {
 }
 
 func (d diagramView) EdgesHTML() template.HTML {
-	var b []byte
+	b := make([]byte, 0, 300*len(d.Edges))
 	for i := range d.Edges {
 		b = appendEdge(b, &d.Edges[i])
 	}
@@ -365,7 +404,7 @@ func (d diagramView) EdgesHTML() template.HTML {
 }
 
 func (d diagramView) NodesHTML() template.HTML {
-	var b []byte
+	b := make([]byte, 0, 400*len(d.Nodes))
 	for i := range d.Nodes {
 		b = appendNode(b, &d.Nodes[i])
 	}
@@ -374,7 +413,7 @@ func (d diagramView) NodesHTML() template.HTML {
 
 // SummaryHTML is the summary table's rows as the page writes them.
 func (s sideView) SummaryHTML() template.HTML {
-	var b []byte
+	b := make([]byte, 0, 300*len(s.Summary))
 	for i := range s.Summary {
 		b = appendSummaryRow(b, &s.Summary[i])
 	}
