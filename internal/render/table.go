@@ -195,12 +195,14 @@ func expectedFlowCell(expected report.Path, observed report.Verdict) string {
 func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], undated bool) {
 	var rows [][]string
 	var ev bytes.Buffer
+	// lines holds each piece of evidence's line: flows share their evidence.
+	lines := map[*report.Evidence]string{}
 	i := 0
 	for f := range flows {
 		i++
 		rows = append(rows, []string{strconv.Itoa(i), f.Proto.String(), Clean(f.Client.String()), Clean(f.Server.String()), dash(Clean(addrText(f.NATTo.AddrPort))), dash(Clean(f.Service.String())),
 			verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), dash(f.Handshake.String()), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated)})
-		t.evidence(&ev, i, f)
+		t.evidence(&ev, i, f, lines)
 	}
 	if i == 0 {
 		b.WriteString("no flows\n")
@@ -215,9 +217,15 @@ func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], unda
 	b.Write(ev.Bytes())
 }
 
-// evidence writes the i-th flow's evidence.
-func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow) {
-	fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i, f.Proto, Clean(f.Client.String()), Clean(f.Server.String()), verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), f.ClientFrom)
+// evidence writes the i-th flow's evidence; lines caches each piece's
+// line.
+func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow, lines map[*report.Evidence]string) {
+	b.WriteByte('#')
+	b.WriteString(strconv.Itoa(i))
+	for _, s := range []string{" ", f.Proto.String(), " ", Clean(f.Client.String()), " → ", Clean(f.Server.String()), ": ",
+		verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), " (client from ", f.ClientFrom.String(), ")\n"} {
+		b.WriteString(s)
+	}
 	if f.Upstream.IsValid() {
 		up := f.Upstream.String()
 		if !f.UpstreamPod.IsZero() {
@@ -229,7 +237,12 @@ func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow) {
 		fmt.Fprintf(b, "    %s\n", l7)
 	}
 	for _, e := range f.Evidence {
-		fmt.Fprintf(b, "  - %s\n", Clean(e.String()))
+		l, ok := lines[e]
+		if !ok {
+			l = "  - " + Clean(e.String()) + "\n"
+			lines[e] = l
+		}
+		b.WriteString(l)
 	}
 	if !f.Expected.IsZero() {
 		fmt.Fprintf(b, "  expected: %s\n", expectedFlowCell(f.Expected, f.Verdict))
