@@ -53,6 +53,13 @@ func writeColumns(b *bytes.Buffer, header []string, rows [][]string) {
 	for _, r := range rows {
 		add(r)
 	}
+	// A line is at most every column's width and three spaces: grow
+	// once for them all (a row of several lines is the rare case).
+	lineLen := 1
+	for _, w := range widths {
+		lineLen += w + 3
+	}
+	b.Grow(lineLen * len(cells) / ncol)
 	for row := 0; row < len(cells); row += ncol {
 		height := int32(1)
 		for _, sp := range cells[row : row+ncol] {

@@ -332,12 +332,19 @@ func undated(caps []report.Capture) bool {
 }
 
 // trimLines drops the trailing spaces the table pads its last column with.
+// It trims b in place, and returns it shortened.
 func trimLines(b []byte) []byte {
-	lines := bytes.Split(b, []byte("\n"))
-	for i, l := range lines {
-		lines[i] = bytes.TrimRight(l, " ")
+	out := b[:0]
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return append(out, bytes.TrimRight(b, " ")...)
+		}
+		// out never passes b: append moves the line down.
+		out = append(out, bytes.TrimRight(b[:i], " ")...)
+		out = append(out, '\n')
+		b = b[i+1:]
 	}
-	return bytes.Join(lines, []byte("\n"))
 }
 
 func sortChanges(cs []report.Change) {
