@@ -3,7 +3,7 @@
 #
 #   make bench                 generate the captures (once) and print the table
 #   make bench BENCH_RUNS=9    more runs per figure (medians are printed)
-#   make bench-go              the Go benchmarks: decode, flow update, pipeline
+#   make bench-go              the Go benchmarks: decode, flow update, pipeline, each renderer at 20k flows
 #   make bench-live            only the live-capture figure (root): the highest
 #                              iperf3 rate pcapcheck live and tcpdump -w capture
 #                              without loss (mk/bench-live.sh; BENCH_LIVE_RATES,
@@ -63,4 +63,4 @@ $(BENCH_GZ): $(BENCH_SMALL)
 	gzip -c $< > $@.tmp && mv $@.tmp $@
 
 bench-go:
-	$(GO) test ./internal/capture ./internal/engine -run '^$$' -bench . -benchmem -count 5
+	$(GO) test ./internal/capture ./internal/engine ./internal/render -run '^$$' -bench . -benchmem -count 5

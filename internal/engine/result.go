@@ -36,17 +36,20 @@ type Result struct {
 	names1 []report.Interfaces // names as one-element lists, shared by the flows seen on one interface
 	report report.Report
 	in     inPod
-	// judged holds, a connection, what making its flow decided (verdict,
-	// evidence, service, expected path), so that Flows assembles the
-	// flows again without judging or annotating them; the lists it
-	// indexes are shared by the flows.
-	judged   []judged
-	evidence [][]*report.Evidence
-	services []inventory.Ref
-	whys     []string
+	// judged holds, a connection, the index in judgements of what making
+	// its flow decided (verdict, evidence, service, expected path), so
+	// that Flows assembles the flows again without judging or annotating
+	// them. Connections are many and what they are judged few: 4 bytes a
+	// connection, where a judged each took 20 (issue 11's bench figures).
+	// The lists judgements index are shared by the flows.
+	judged     []int32
+	judgements []judged
+	evidence   [][]*report.Evidence
+	services   []inventory.Ref
+	whys       []string
 }
 
-// judged is what making a flow decided: 24 bytes a connection.
+// judged is what making a flow decided.
 type judged struct {
 	evidence, service, why int32 // indexes of Result's lists; -1 for none
 	servicePort            uint16
@@ -98,9 +101,12 @@ func newResult(d *flowData, anns []Annotator) *Result {
 	// One goroutine judges and annotates while this one keeps and sums
 	// up, a batch at a time.
 	var sum report.Summarizer
-	in := interner{evidence: map[evidenceKey]int32{}, services: map[inventory.Ref]int32{}, whys: map[string]int32{}}
-	r.judged = make([]judged, len(r.refs))
-	batches := make(chan []report.Flow, 2)
+	in := interner{evidence: map[evidenceKey]int32{}, services: map[inventory.Ref]int32{}, whys: map[string]int32{},
+		judgements: map[judged]int32{}, evidenceIDs: map[*report.Evidence]uint16{}, shortLists: map[uint64]int32{}}
+	r.judged = make([]int32, len(r.refs))
+	// Batches are handed back to be filled again: a million flows would
+	// otherwise make half a gigabyte of garbage.
+	batches, free := make(chan []report.Flow, 2), make(chan []report.Flow, 3)
 	go func() {
 		defer close(batches)
 		batch := make([]report.Flow, 0, flowBatch)
@@ -111,7 +117,11 @@ func newResult(d *flowData, anns []Annotator) *Result {
 			}
 			if batch = append(batch, f); len(batch) == flowBatch {
 				batches <- batch
-				batch = make([]report.Flow, 0, flowBatch)
+				select {
+				case batch = <-free:
+				default:
+					batch = make([]report.Flow, 0, flowBatch)
+				}
 			}
 		}
 		batches <- batch
@@ -122,6 +132,10 @@ func newResult(d *flowData, anns []Annotator) *Result {
 			r.judged[i] = in.keep(r, &batch[k])
 			sum.Add(&batch[k])
 			i++
+		}
+		select {
+		case free <- batch[:0]:
+		default:
 		}
 	}
 	r.report = report.Report{
@@ -255,7 +269,7 @@ func (m *flowMaker) flow(i int) report.Flow {
 func (m *flowMaker) assemble(i int) report.Flow {
 	r := m.r
 	cn := r.d.expand(&r.refs[i], m.o)
-	jd := &r.judged[i]
+	jd := &r.judgements[r.judged[i]]
 	if j, ok := r.in.upstreamOf[i]; ok {
 		_, cn.upstream, _ = r.d.ends(&r.refs[j])
 	}
@@ -305,11 +319,23 @@ func (m *flowMaker) flowOf(cn *conn) report.Flow {
 
 // interner keeps what judging decided in lists the flows share: evidence
 // lists by their Evidence values (which the memo shares), services and
-// explanations by value.
+// explanations by value, and the judgements made of them.
 type interner struct {
-	evidence map[evidenceKey]int32
-	services map[inventory.Ref]int32
-	whys     map[string]int32
+	evidence   map[evidenceKey]int32
+	services   map[inventory.Ref]int32
+	whys       map[string]int32
+	judgements map[judged]int32
+	// evidenceIDs numbers the Evidence values from 1, so that a list of
+	// up to four is a uint64 (shortLists' key): hashing it costs a
+	// tenth of hashing an evidenceKey, once a flow.
+	evidenceIDs map[*report.Evidence]uint16
+	shortLists  map[uint64]int32
+	// last is the judgement kept last, and its index: flows come sorted
+	// by address, and a client's flows to one service are often judged
+	// alike one after the other.
+	last    judged
+	lastIdx int32
+	lastEv  []*report.Evidence
 }
 
 // evidenceKey is an evidence list of up to maxKeyEvidence entries.
@@ -320,23 +346,22 @@ type evidenceKey struct {
 
 const maxKeyEvidence = 8
 
-// keep records what judging f decided and returns it as judged.
-func (in *interner) keep(r *Result, f *report.Flow) judged {
+// keep records what judging f decided and returns the index of its
+// judgement in r.judgements.
+func (in *interner) keep(r *Result, f *report.Flow) int32 {
 	jd := judged{evidence: -1, service: -1, why: -1, servicePort: f.ServicePort, verdict: f.Verdict,
 		role: f.Role, intercepted: f.Intercepted, expected: f.Expected}
-	if len(f.Evidence) <= maxKeyEvidence {
-		k := evidenceKey{n: len(f.Evidence)}
-		copy(k.ev[:], f.Evidence)
-		idx, ok := in.evidence[k]
+	if in.lastEv != nil && slices.Equal(f.Evidence, in.lastEv) {
+		jd.evidence = in.last.evidence
+	} else if short, ok := in.shortKey(f.Evidence); ok {
+		idx, ok := in.shortLists[short]
 		if !ok {
-			idx = int32(len(r.evidence))
-			in.evidence[k] = idx
-			r.evidence = append(r.evidence, slices.Clip(f.Evidence))
+			idx = in.list(r, f.Evidence)
+			in.shortLists[short] = idx
 		}
 		jd.evidence = idx
 	} else {
-		jd.evidence = int32(len(r.evidence))
-		r.evidence = append(r.evidence, slices.Clip(f.Evidence))
+		jd.evidence = in.list(r, f.Evidence)
 	}
 	// The flow shares the kept list, as its next makings will.
 	f.Evidence = r.evidence[jd.evidence]
@@ -358,7 +383,56 @@ func (in *interner) keep(r *Result, f *report.Flow) judged {
 		}
 		jd.why = idx
 	}
-	return jd
+	if jd == in.last && in.lastEv != nil {
+		return in.lastIdx
+	}
+	idx, ok := in.judgements[jd]
+	if !ok {
+		idx = int32(len(r.judgements))
+		in.judgements[jd] = idx
+		r.judgements = append(r.judgements, jd)
+	}
+	in.last, in.lastIdx, in.lastEv = jd, idx, f.Evidence
+	return idx
+}
+
+// shortKey packs an evidence list of up to four entries into a uint64,
+// each entry's number (from 1) in 16 bits; false for a longer list, or
+// once more than 65,535 Evidence values are numbered.
+func (in *interner) shortKey(ev []*report.Evidence) (uint64, bool) {
+	if len(ev) > 4 {
+		return 0, false
+	}
+	var k uint64
+	for i, e := range ev {
+		id, ok := in.evidenceIDs[e]
+		if !ok {
+			if len(in.evidenceIDs) == 0xffff {
+				return 0, false
+			}
+			id = uint16(len(in.evidenceIDs) + 1)
+			in.evidenceIDs[e] = id
+		}
+		k |= uint64(id) << (16 * i)
+	}
+	return k, true
+}
+
+// list returns the index in r.evidence of a list holding ev, adding it.
+func (in *interner) list(r *Result, ev []*report.Evidence) int32 {
+	if len(ev) <= maxKeyEvidence {
+		k := evidenceKey{n: len(ev)}
+		copy(k.ev[:], ev)
+		idx, ok := in.evidence[k]
+		if !ok {
+			idx = int32(len(r.evidence))
+			in.evidence[k] = idx
+			r.evidence = append(r.evidence, slices.Clip(ev))
+		}
+		return idx
+	}
+	r.evidence = append(r.evidence, slices.Clip(ev))
+	return int32(len(r.evidence) - 1)
 }
 
 // inPod adds to the i-th connection what the capture of its pod's lo says:

@@ -8,8 +8,11 @@
 // sorted, and prints them in order; nothing here decides or sorts verdicts,
 // and nothing parses a report's text back. A report's flows come beside it
 // as an iter.Seq (an engine.Result's Flows, made as they are read): the JSON
-// renderer writes them one at a time, the summary table reads none, and the
-// others collect them. Strings that came from packets or inventories are
+// and YAML renderers write them one at a time, the summary table reads none,
+// and the others collect them. JSON and YAML are written by hand where a
+// report holds thousands of values (flows, summary rows) and held byte for
+// byte, by tests, to what encoding/json and go.yaml.in/yaml/v3 write of
+// the same types; those encoders write every other part. Strings that came from packets or inventories are
 // untrusted: every renderer but JSON and YAML passes them through Clean, the
 // one sanitizer of the tree (suggest's comments and the CLI's error line use
 // it too), which spells out control characters, escape sequences, line

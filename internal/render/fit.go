@@ -80,11 +80,7 @@ func (g *grid) Render() {
 
 func renderGrid(header []string, rows [][]string) []byte {
 	var b bytes.Buffer
-	tbl := newTable(&b, header...)
-	for _, r := range rows {
-		tbl.Append(r)
-	}
-	tbl.Render()
+	writeColumns(&b, header, rows)
 	return trimLines(b.Bytes())
 }
 

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // seedAnalysis is `pcapcheck analyze after/any.pcap --inventory inventory`
 // as cmd/pcapcheck's TestGolden pins it in JSON.
-func seedAnalysis(t *testing.T) *report.Report {
+func seedAnalysis(t testing.TB) *report.Report {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "bookinfo", "golden", "analyze-after-any.json"))
 	require.NoError(t, err)

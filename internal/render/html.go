@@ -8,7 +8,6 @@ import (
 	"iter"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pcapcheck/pcapcheck/internal/report"
@@ -34,17 +33,27 @@ var htmlPage = template.Must(template.New("page").Parse(htmlSource))
 var diagramLimits = graphLimits{maxLanes: 300, maxServers: 12}
 
 func (htmlRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
-	fl := collect(r, flows)
-	p := pageView{Title: "pcapcheck analyze", Captures: []sideCaptures{{Files: captureNames(r.Captures)}}}
-	for _, g := range buildGraphs(r, all(fl), diagramLimits) {
-		p.Clients = append(p.Clients, clientView{Client: Clean(g.client), Diagrams: []diagramView{diagram(g, "", nil)}})
-	}
-	p.Sides = []sideView{side("", r, fl)}
-	return htmlPage.Execute(w, p)
+	return htmlPage.Execute(w, analysisPage(r, flows))
 }
 
 func (htmlRenderer) Comparison(w io.Writer, c *report.Comparison, beforeFlows, afterFlows iter.Seq[*report.Flow]) error {
-	fb, fa := collect(c.Before, beforeFlows), collect(c.After, afterFlows)
+	return htmlPage.Execute(w, comparisonPage(c, beforeFlows, afterFlows))
+}
+
+// analysisPage is what the page of an analysis shows.
+func analysisPage(r *report.Report, flows iter.Seq[*report.Flow]) pageView {
+	rows := newHTMLFlowRows(undated(r.Captures))
+	p := pageView{Title: "pcapcheck analyze", Captures: []sideCaptures{{Files: captureNames(r.Captures)}}}
+	for _, g := range buildGraphs(r, rows.tee(flowsOf(r, flows)), diagramLimits) {
+		p.Clients = append(p.Clients, clientView{Client: Clean(g.client), Diagrams: []diagramView{diagram(g, "", nil)}})
+	}
+	p.Sides = []sideView{side("", r, rows)}
+	return p
+}
+
+// comparisonPage is what the page of a comparison shows.
+func comparisonPage(c *report.Comparison, beforeFlows, afterFlows iter.Seq[*report.Flow]) pageView {
+	rb, ra := newHTMLFlowRows(undated(c.Before.Captures)), newHTMLFlowRows(undated(c.After.Captures))
 	p := pageView{Title: "pcapcheck compare", Compare: true,
 		Captures: []sideCaptures{{Side: "Before", Files: captureNames(c.Before.Captures)}, {Side: "After", Files: captureNames(c.After.Captures)}}}
 	changed := map[[2]string]report.Change{}
@@ -52,8 +61,8 @@ func (htmlRenderer) Comparison(w io.Writer, c *report.Comparison, beforeFlows, a
 		changed[[2]string{ch.Client.String(), ch.Destination.String()}] = ch
 		p.Changes = append(p.Changes, Clean(ch.Meaning))
 	}
-	before := graphsByClient(buildGraphs(c.Before, all(fb), diagramLimits))
-	after := graphsByClient(buildGraphs(c.After, all(fa), diagramLimits))
+	before := graphsByClient(buildGraphs(c.Before, rb.tee(flowsOf(c.Before, beforeFlows)), diagramLimits))
+	after := graphsByClient(buildGraphs(c.After, ra.tee(flowsOf(c.After, afterFlows)), diagramLimits))
 	clients := slices.Sorted(maps.Keys(before))
 	for k := range after {
 		if _, ok := before[k]; !ok {
@@ -86,8 +95,8 @@ func (htmlRenderer) Comparison(w io.Writer, c *report.Comparison, beforeFlows, a
 			ServersBefore: serverList(c.Before, ch.Client, ch.Destination), ServersAfter: serverList(c.After, ch.Client, ch.Destination),
 		})
 	}
-	p.Sides = []sideView{side("Before", c.Before, fb), side("After", c.After, fa)}
-	return htmlPage.Execute(w, p)
+	p.Sides = []sideView{side("Before", c.Before, rb), side("After", c.After, ra)}
+	return p
 }
 
 func graphsByClient(gs []*graph) map[string]*graph {
@@ -159,12 +168,13 @@ func diagram(g *graph, diff string, other *graph) diagramView {
 // edgeID is an edge's identity across the two sides of a comparison.
 func (e placedEdge) edgeID() string { return e.kind.String() + "\x00" + e.fromKey + "\x00" + e.toKey }
 
-func side(name string, r *report.Report, flows []report.Flow) sideView {
-	s := sideView{Name: name}
+// side is what the page shows of one report: its tables, the flows' rows
+// written by rows as the report's graphs read them.
+func side(name string, r *report.Report, rows *htmlFlowRows) sideView {
+	s := sideView{Name: name, FlowRows: rows.html()}
 	if name != "" {
 		s.ID = strings.ToLower(name)
 	}
-	undated := undated(r.Captures)
 	for _, c := range r.Captures {
 		s.Captures = append(s.Captures, captureView{
 			File: Clean(c.File), Format: c.Format, Compressed: c.Compressed, LinkTypes: strings.Join(cleanAll(c.LinkTypes), ", "),
@@ -184,29 +194,9 @@ func side(name string, r *report.Report, flows []report.Flow) sideView {
 		s.Expected = s.Expected || !row.Expected.IsZero()
 		s.Nodes = s.Nodes || len(row.Nodes) > 0
 	}
-	for i, f := range flows {
-		fv := flowView{N: i + 1, Proto: f.Proto.String(), Client: Clean(f.Client.String()), ClientPod: Clean(f.ClientPod.String()), Server: Clean(f.Server.String()),
-			ServerPod: Clean(f.ServerPod.String()), NATTo: Clean(addrText(f.NATTo.AddrPort)), NATToPod: Clean(f.NATToPod.String()), Service: Clean(f.Service.String()),
-			Verdict: f.Verdict.String(), Handshake: f.Handshake.String(), ClientFrom: f.ClientFrom.String(), Packets: f.Packets, Bytes: f.Bytes,
-			Duplicates: f.Duplicates, First: stamp(&f.First, undated), Evidence: cleanAll(report.Sentences(f.Evidence))}
-		if f.ServicePort != 0 {
-			fv.Service += ":" + strconv.Itoa(int(f.ServicePort))
-		}
-		add := func(name, value string) {
-			if value != "" {
-				fv.Facts = append(fv.Facts, factView{name, Clean(value)})
-			}
-		}
-		add("SNI", f.SNI)
-		add("ALPN", strings.Join(f.ALPN, ", "))
-		add("HTTP request", f.HTTPRequest)
-		add("HTTP Host", f.HTTPHost)
-		add("seen on", strings.Join(f.Interfaces, ", "))
-		if !f.Expected.IsZero() {
-			add("expected", expectedFlowCell(f.Expected, f.Verdict))
-			add("why it can differ", f.ExpectedWhy)
-		}
-		s.Flows = append(s.Flows, fv)
+	for i := range s.Summary {
+		s.Summary[i].ExpectedColumn = s.Expected
+		s.Summary[i].NodesColumn = s.Nodes
 	}
 	s.Warnings = cleanAll(r.Warnings)
 	return s
@@ -304,8 +294,9 @@ type (
 		Expected bool
 		// Nodes: some summary row names the nodes that saw it (a merged
 		// report), so the summary shows the column.
-		Nodes    bool
-		Flows    []flowView
+		Nodes bool
+		// FlowRows is the flows table's rows (htmlFlowRows).
+		FlowRows []template.HTML
 		Warnings []string
 	}
 	captureView struct {
@@ -322,19 +313,13 @@ type (
 	summaryView struct {
 		Client, Destination, Verdict, Qualifier string
 		Expected                                string
-		Ambiguous, Flows                        int
-		Packets, Bytes                          int64
-		Servers                                 []string
-		Nodes                                   []string
+		// ExpectedColumn: the table shows the Expected column (sideView's
+		// Expected).
+		ExpectedColumn bool
+		// NodesColumn: the table shows the Nodes column (sideView's Nodes).
+		NodesColumn      bool
+		Ambiguous, Flows int
+		Packets, Bytes   int64
+		Servers, Nodes   []string
 	}
-	flowView struct {
-		N                                     int
-		Proto, Client, ClientPod, Server      string
-		ServerPod, NATTo, NATToPod, Service   string
-		Verdict, Handshake, ClientFrom, First string
-		Packets, Bytes, Duplicates            int64
-		Facts                                 []factView
-		Evidence                              []string
-	}
-	factView struct{ Name, Value string }
 )

@@ -17,17 +17,18 @@ import (
 type markdownRenderer struct{ o options }
 
 func (m markdownRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
-	fl := collect(r, flows)
+	rows := newMDFlowRows(m.o.flows)
+	fl := rows.tee(flowsOf(r, flows))
 	var b bytes.Buffer
 	b.WriteString("## pcapcheck analyze\n\n")
 	b.WriteString("Captures: " + mdCaptures(r.Captures) + "\n\n")
 	m.summary(&b, r.Summary)
 	if len(r.Summary) > 0 {
 		b.WriteString("\n")
-		mermaidChart(&b, buildGraphs(r, all(fl), mermaidLimits), nil)
+		mermaidChart(&b, buildGraphs(r, fl, mermaidLimits), nil)
 	}
 	if m.o.flows {
-		m.flows(&b, "Flows", fl)
+		rows.table(&b, "Flows", fl)
 	}
 	mdWarnings(&b, r.Warnings)
 	_, err := w.Write(b.Bytes())
@@ -35,7 +36,8 @@ func (m markdownRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq
 }
 
 func (m markdownRenderer) Comparison(w io.Writer, c *report.Comparison, before, after iter.Seq[*report.Flow]) error {
-	fb, fa := collect(c.Before, before), collect(c.After, after)
+	rb, ra := newMDFlowRows(m.o.flows), newMDFlowRows(m.o.flows)
+	fb, fa := rb.tee(flowsOf(c.Before, before)), ra.tee(flowsOf(c.After, after))
 	var b bytes.Buffer
 	b.WriteString("## pcapcheck compare\n\n")
 	fmt.Fprintf(&b, "Before: %s  \nAfter: %s\n\n", mdCaptures(c.Before.Captures), mdCaptures(c.After.Captures))
@@ -46,7 +48,7 @@ func (m markdownRenderer) Comparison(w io.Writer, c *report.Comparison, before, 
 	}
 	if len(c.Before.Summary)+len(c.After.Summary) > 0 {
 		b.WriteString("\n### Paths\n")
-		gb, ga := buildGraphs(c.Before, all(fb), mermaidLimits), buildGraphs(c.After, all(fa), mermaidLimits)
+		gb, ga := buildGraphs(c.Before, fb, mermaidLimits), buildGraphs(c.After, fa, mermaidLimits)
 		for _, side := range []struct {
 			name     string
 			r        *report.Report
@@ -69,8 +71,8 @@ func (m markdownRenderer) Comparison(w io.Writer, c *report.Comparison, before, 
 		fmt.Fprintf(&b, "- %s\n", mdText(ch.Meaning))
 	}
 	if m.o.flows {
-		m.flows(&b, "Flows before", fb)
-		m.flows(&b, "Flows after", fa)
+		rb.table(&b, "Flows before", fb)
+		ra.table(&b, "Flows after", fa)
 	}
 	warnings := sideWarnings(c)
 	mdWarnings(&b, warnings)
@@ -116,24 +118,86 @@ func (m markdownRenderer) summary(b *bytes.Buffer, all []report.SummaryRow) {
 	}
 }
 
-func (m markdownRenderer) flows(b *bytes.Buffer, title string, flows []report.Flow) {
+// mdFlowRows writes the rows of a flows table as the chart's graphs read
+// the flows, so that they are read once and not held.
+type mdFlowRows struct {
+	on   bool // the table is wanted
+	read bool // the flows have been read
+	n    int
+	b    bytes.Buffer
+	// cells holds each piece of evidence as a cell writes it: flows share
+	// their evidence.
+	cells map[*report.Evidence]string
+}
+
+func newMDFlowRows(on bool) *mdFlowRows {
+	return &mdFlowRows{on: on, cells: map[*report.Evidence]string{}}
+}
+
+// tee yields the flows of flows, writing each one's row when the table is
+// wanted.
+func (t *mdFlowRows) tee(flows iter.Seq[*report.Flow]) iter.Seq[*report.Flow] {
+	if !t.on {
+		return flows
+	}
+	return func(yield func(*report.Flow) bool) {
+		t.read = true
+		for f := range flows {
+			t.add(f)
+			if !yield(f) {
+				return
+			}
+		}
+	}
+}
+
+// table writes the flows table under title, reading flows (a sequence
+// from tee) if nothing has yet.
+func (t *mdFlowRows) table(b *bytes.Buffer, title string, flows iter.Seq[*report.Flow]) {
+	if !t.read {
+		for range flows {
+		}
+	}
 	fmt.Fprintf(b, "\n### %s\n\n", title)
 	b.WriteString("| # | Proto | Client | Server | NAT to | Service | Verdict | Packets | Bytes | Evidence |\n|---:|---|---|---|---|---|---|---:|---:|---|\n")
-	for i, f := range flows {
-		ev := make([]string, len(f.Evidence), len(f.Evidence)+1)
-		for j, e := range f.Evidence {
-			ev[j] = mdCell(e.String())
-		}
-		if !f.Expected.IsZero() {
-			exp := "expected: " + expectedFlowCell(f.Expected, f.Verdict)
-			if f.ExpectedWhy != "" {
-				exp += ": " + f.ExpectedWhy
-			}
-			ev = append(ev, mdCell(exp))
-		}
-		fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s | %s | %d | %d | %s |\n", i+1, f.Proto, mdCell(f.Client.String()), mdCell(f.Server.String()),
-			mdCell(addrText(f.NATTo.AddrPort)), mdCell(f.Service.String()), f.Verdict, f.Packets, f.Bytes, strings.Join(ev, "<br>"))
+	b.Write(t.b.Bytes())
+}
+
+// add writes a flow's row: its evidence in the last cell, one piece a line.
+func (t *mdFlowRows) add(f *report.Flow) {
+	t.n++
+	b := &t.b
+	b.WriteString("| ")
+	b.WriteString(strconv.Itoa(t.n))
+	for _, cell := range []string{f.Proto.String(), mdCell(f.Client.String()), mdCell(f.Server.String()),
+		mdCell(addrText(f.NATTo.AddrPort)), mdCell(f.Service.String()), f.Verdict.String(),
+		strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10)} {
+		b.WriteString(" | ")
+		b.WriteString(cell)
 	}
+	b.WriteString(" | ")
+	for j, e := range f.Evidence {
+		c, ok := t.cells[e]
+		if !ok {
+			c = mdCell(e.String())
+			t.cells[e] = c
+		}
+		if j > 0 {
+			b.WriteString("<br>")
+		}
+		b.WriteString(c)
+	}
+	if !f.Expected.IsZero() {
+		exp := "expected: " + expectedFlowCell(f.Expected, f.Verdict)
+		if f.ExpectedWhy != "" {
+			exp += ": " + f.ExpectedWhy
+		}
+		if len(f.Evidence) > 0 {
+			b.WriteString("<br>")
+		}
+		b.WriteString(mdCell(exp))
+	}
+	b.WriteString(" |\n")
 }
 
 func mdServers(r *report.Report, ch report.Change) string {
@@ -171,6 +235,9 @@ func mdWarnings(b *bytes.Buffer, warnings []string) {
 // read as syntax is backslash-escaped or written as an entity.
 func mdText(s string) string {
 	s = Clean(s)
+	if !strings.ContainsFunc(s, mdSyntax) {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch r {
@@ -189,6 +256,18 @@ func mdText(s string) string {
 	}
 	return b.String()
 }
+
+// mdSyntax reports whether mdText escapes r.
+func mdSyntax(r rune) bool {
+	return r < 0x80 && mdSyntaxBytes[r]
+}
+
+var mdSyntaxBytes = func() (syntax [0x80]bool) {
+	for _, c := range "<>&\\`*_{}[]()#+!|~" {
+		syntax[c] = true
+	}
+	return syntax
+}()
 
 // mdCell is mdText for a table cell; newlines would end the row.
 func mdCell(s string) string {

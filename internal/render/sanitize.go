@@ -32,7 +32,16 @@ func Clean(s string) string {
 }
 
 func isClean(s string) bool {
-	for _, r := range s {
+	// Printable ASCII is clean; most strings are only that, and checking
+	// bytes costs a fraction of decoding runes and looking them up.
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7F {
+		i++
+	}
+	if i == len(s) {
+		return true
+	}
+	for _, r := range s[i:] {
 		if r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) || r == utf8.RuneError || r == '\u2028' || r == '\u2029' ||
 			unicode.Is(unicode.Bidi_Control, r) {
 			return false

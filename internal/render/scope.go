@@ -34,27 +34,28 @@ func scopeTable(w io.Writer, s *report.Scope) error {
 	if !s.Sidecar.IsZero() {
 		sidecar = Clean(s.Sidecar.String()) + " (" + Clean(s.SidecarFrom) + ")"
 	}
-	head := newTable(&b)
-	head.Append("POD", pod)
-	head.Append("SIDECAR", sidecar)
-	head.Append("WHY", Clean(s.Why))
-	head.Append("EGRESS", Clean(strings.Join(s.Egress, ", ")))
-	head.Append("OUTBOUND", s.OutboundTrafficPolicy+" ("+Clean(s.PolicyFrom)+")")
+	head := [][]string{
+		{"POD", pod},
+		{"SIDECAR", sidecar},
+		{"WHY", Clean(s.Why)},
+		{"EGRESS", Clean(strings.Join(s.Egress, ", "))},
+		{"OUTBOUND", s.OutboundTrafficPolicy + " (" + Clean(s.PolicyFrom) + ")"},
+	}
 	if s.IstioVersion != "" {
-		head.Append("ISTIO", Clean(s.IstioVersion)+" ("+Clean(s.IstioVersionFrom)+")")
+		head = append(head, []string{"ISTIO", Clean(s.IstioVersion) + " (" + Clean(s.IstioVersionFrom) + ")"})
 	}
 	for _, n := range s.Notes {
-		head.Append("NOTE", Clean(n))
+		head = append(head, []string{"NOTE", Clean(n)})
 	}
 	if len(s.Hidden) > 0 {
 		hidden := make([]string, len(s.Hidden))
 		for i, h := range s.Hidden {
 			hidden[i] = h.String()
 		}
-		head.Append("HIDDEN", Clean(strings.Join(hidden, ", "))+" (by "+exportToAnnotation+")")
+		head = append(head, []string{"HIDDEN", Clean(strings.Join(hidden, ", ")) + " (by " + exportToAnnotation + ")"})
 	}
-	head.Append("CLUSTERS", strconv.Itoa(len(s.Clusters)))
-	head.Render()
+	head = append(head, []string{"CLUSTERS", strconv.Itoa(len(s.Clusters))})
+	writeColumns(&b, nil, head)
 
 	type line struct {
 		ep      netip.AddrPort
@@ -73,14 +74,14 @@ func scopeTable(w io.Writer, s *report.Scope) error {
 	}
 	slices.SortFunc(lines, func(a, b line) int { return cmp.Or(a.ep.Compare(b.ep), strings.Compare(a.cluster, b.cluster)) })
 	b.WriteString("\n")
-	eps := newTable(&b, "ENDPOINT", "CLUSTER")
+	var eps [][]string
 	for _, l := range lines {
-		eps.Append(l.ep.String(), Clean(l.cluster))
+		eps = append(eps, []string{l.ep.String(), Clean(l.cluster)})
 	}
 	for _, c := range empty {
-		eps.Append("-", Clean(c))
+		eps = append(eps, []string{"-", Clean(c)})
 	}
-	eps.Render()
+	writeColumns(&b, []string{"ENDPOINT", "CLUSTER"}, eps)
 	warningsSection(&b, s.Warnings)
 	_, err := w.Write(trimLines(b.Bytes()))
 	return err

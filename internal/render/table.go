@@ -11,10 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
@@ -212,12 +208,14 @@ func expectedFlowCell(expected report.Path, observed report.Verdict) string {
 func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], undated bool) {
 	var rows [][]string
 	var ev bytes.Buffer
+	// lines holds each piece of evidence's line: flows share their evidence.
+	lines := map[*report.Evidence]string{}
 	i := 0
 	for f := range flows {
 		i++
 		rows = append(rows, []string{strconv.Itoa(i), f.Proto.String(), Clean(f.Client.String()), Clean(f.Server.String()), dash(Clean(addrText(f.NATTo.AddrPort))), dash(Clean(f.Service.String())),
 			verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), dash(f.Handshake.String()), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated)})
-		t.evidence(&ev, i, f)
+		t.evidence(&ev, i, f, lines)
 	}
 	if i == 0 {
 		b.WriteString("no flows\n")
@@ -232,9 +230,15 @@ func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], unda
 	b.Write(ev.Bytes())
 }
 
-// evidence writes the i-th flow's evidence.
-func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow) {
-	fmt.Fprintf(b, "#%d %s %s → %s: %s (client from %s)\n", i, f.Proto, Clean(f.Client.String()), Clean(f.Server.String()), verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), f.ClientFrom)
+// evidence writes the i-th flow's evidence; lines caches each piece's
+// line.
+func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow, lines map[*report.Evidence]string) {
+	b.WriteByte('#')
+	b.WriteString(strconv.Itoa(i))
+	for _, s := range []string{" ", f.Proto.String(), " ", Clean(f.Client.String()), " → ", Clean(f.Server.String()), ": ",
+		verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), " (client from ", f.ClientFrom.String(), ")\n"} {
+		b.WriteString(s)
+	}
 	if f.Upstream.IsValid() {
 		up := f.Upstream.String()
 		if !f.UpstreamPod.IsZero() {
@@ -246,7 +250,12 @@ func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow) {
 		fmt.Fprintf(b, "    %s\n", l7)
 	}
 	for _, e := range f.Evidence {
-		fmt.Fprintf(b, "  - %s\n", Clean(e.String()))
+		l, ok := lines[e]
+		if !ok {
+			l = "  - " + Clean(e.String()) + "\n"
+			lines[e] = l
+		}
+		b.WriteString(l)
 	}
 	if !f.Expected.IsZero() {
 		fmt.Fprintf(b, "  expected: %s\n", expectedFlowCell(f.Expected, f.Verdict))
@@ -335,43 +344,20 @@ func undated(caps []report.Capture) bool {
 	return len(caps) > 0
 }
 
-// newTable starts a kubectl-style table: no borders, no separators, three
-// spaces between columns, cells never wrapped.
-func newTable(w io.Writer, header ...string) *tablewriter.Table {
-	tbl := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
-			},
-		})),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "   ", Overwrite: true}),
-	)
-	if len(header) == 0 {
-		return tbl
-	}
-	headerCells := make([]any, len(header))
-	for i, h := range header {
-		headerCells[i] = h
-	}
-	tbl.Header(headerCells...)
-	return tbl
-}
-
 // trimLines drops the trailing spaces the table pads its last column with.
+// It trims b in place, and returns it shortened.
 func trimLines(b []byte) []byte {
-	lines := bytes.Split(b, []byte("\n"))
-	for i, l := range lines {
-		lines[i] = bytes.TrimRight(l, " ")
+	out := b[:0]
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return append(out, bytes.TrimRight(b, " ")...)
+		}
+		// out never passes b: append moves the line down.
+		out = append(out, bytes.TrimRight(b[:i], " ")...)
+		out = append(out, '\n')
+		b = b[i+1:]
 	}
-	return bytes.Join(lines, []byte("\n"))
 }
 
 func sortChanges(cs []report.Change) {
