@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"net/netip"
+	"unsafe"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
@@ -237,6 +238,23 @@ func (t *flowTable) lookup(k *flowKey, h uint64) (int32, bool) {
 			}
 		}
 	}
+}
+
+// slotPtr is the address of the slot where the probe for hash h starts,
+// for prefetching.
+func (t *flowTable) slotPtr(h uint64) unsafe.Pointer {
+	return unsafe.Pointer(&t.slots[h&uint64(len(t.slots)-1)])
+}
+
+// guess returns the flow the first slot of h's probe names when its tag
+// matches h, else nil: most likely the flow lookup will find, for
+// prefetching its record.
+func (t *flowTable) guess(h uint64) *flowState {
+	s := t.slots[h&uint64(len(t.slots)-1)]
+	if s == 0 || s>>32 != h>>32 {
+		return nil
+	}
+	return t.at(int32(uint32(s) - 1))
 }
 
 // insert adds a flow of key k, whose hash is h and which lookup did not
