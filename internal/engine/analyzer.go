@@ -56,6 +56,7 @@ type flowData struct {
 	table    *flowTable
 	ifaces   ifaceRegistry
 	natVotes map[natPair]int
+	votes    *voteCache
 	l7       []l7Info
 	sources  []sourceRun
 	maxFlows int
@@ -87,6 +88,7 @@ func New(opts Options) *Analyzer {
 			inv:      opts.Inventory,
 			table:    newFlowTable(),
 			natVotes: map[natPair]int{},
+			votes:    &voteCache{},
 			maxFlows: maxFlows,
 		},
 		dd:   newDedupe(int64(window)),
@@ -245,6 +247,13 @@ func (a *Analyzer) addBatch(pkts []capture.Packet, src int) {
 		if j := i + lookahead; j < n {
 			a.prepare(&ring[i%lookahead], &pkts[j], text)
 		}
+		if j := i + 2*lookahead; j < n {
+			// The packet records were written by the framing goroutine
+			// on the other core: ask for them before prepare reads them.
+			p := unsafe.Pointer(&pkts[j])
+			prefetch2(p, unsafe.Add(p, 64))
+			prefetch2(unsafe.Add(p, 128), unsafe.Add(p, 128))
+		}
 		a.add(&pkts[i], src, &q, text)
 	}
 }
@@ -325,17 +334,57 @@ func (a *Analyzer) voteNAT(s sighting, fi int32) {
 	if !s.stableSent {
 		pair = natPair{pre: fi, post: s.flow}
 	}
-	a.natVotes[pair]++
+	a.votes.add(pair, a.natVotes)
+}
+
+// voteCache counts NAT votes in a small direct-mapped array before the
+// map: on a node-wide capture every forwarded packet votes, and a map
+// update per packet costs more than the rest of its counting. An entry
+// moves to the map when another pair takes its place, and all of them
+// when the votes are read (flush).
+type voteCache struct {
+	slots [voteCacheLen]struct {
+		pair natPair
+		n    int
+	}
+}
+
+const voteCacheLen = 1 << 12
+
+func (c *voteCache) add(pair natPair, votes map[natPair]int) {
+	e := &c.slots[(uint32(pair.pre)*0x9E3779B1^uint32(pair.post))%voteCacheLen]
+	if e.pair != pair {
+		if e.n > 0 {
+			votes[e.pair] += e.n
+		}
+		e.pair, e.n = pair, 0
+	}
+	e.n++
+}
+
+// flush moves every cached vote to votes.
+func (c *voteCache) flush(votes map[natPair]int) {
+	for i := range c.slots {
+		if e := &c.slots[i]; e.n > 0 {
+			votes[e.pair] += e.n
+			e.n = 0
+		}
+	}
 }
 
 // ifaceRegistry numbers the interfaces of all sources: a pcapng interface, a
 // Linux cooked v2 interface index, or a tcpdump -i any text name.
 type ifaceRegistry struct {
-	ids    map[ifaceKey]int32
-	names  []string
-	last   ifaceKey
-	lastID int32
+	ids   map[ifaceKey]int32
+	names []string
+	cache [ifaceCacheLen]struct {
+		k  ifaceKey
+		id int32
+		ok bool
+	}
 }
+
+const ifaceCacheLen = 256
 
 // ifaceKey is one place a packet can be seen. The direction is part of it:
 // a routed packet enters and leaves a bridge under one name (and one
@@ -349,8 +398,11 @@ type ifaceKey struct {
 
 func (r *ifaceRegistry) id(src int, p *capture.Packet) int32 {
 	k := ifaceKey{src: src, iface: p.Interface, ifIndex: p.IfIndex, dir: p.Direction}
-	if k == r.last && r.ids != nil {
-		return r.lastID
+	// A node-wide capture moves between a hundred interfaces (every veth,
+	// both ways) packet by packet: a direct-mapped cache spares the map.
+	e := &r.cache[(uint(k.ifIndex)*4+uint(k.dir)+uint(k.iface)*7+uint(k.src)*13)%ifaceCacheLen]
+	if e.ok && e.k == k {
+		return e.id
 	}
 	if r.ids == nil {
 		r.ids = map[ifaceKey]int32{}
@@ -361,7 +413,7 @@ func (r *ifaceRegistry) id(src int, p *capture.Packet) int32 {
 		r.ids[k] = id
 		r.names = append(r.names, "")
 	}
-	r.last, r.lastID = k, id
+	e.k, e.id, e.ok = k, id, true
 	return id
 }
 
