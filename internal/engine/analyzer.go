@@ -45,6 +45,8 @@ type Analyzer struct {
 	// twice: the dedupe table is then skipped.
 	single bool
 	tick   func(*Analyzer)
+	// inspected counts the payload segments handed to package peek.
+	inspected int
 }
 
 // flowData is what reading made, and all a report is made from: the flow
