@@ -4,6 +4,8 @@
 #   make bench                 generate the captures (once) and print the table
 #   make bench BENCH_RUNS=9    more runs per figure (medians are printed)
 #   make bench-go              the Go benchmarks: decode, flow update, pipeline
+#                              (fixtures/gen/big: each on the locality, random
+#                              and -i any captures of 300,000 records)
 #
 # The captures are written by fixtures/gen/big into $(BENCH_DIR), which git
 # ignores; a capture is made again only when the generator changes. Their
@@ -56,4 +58,4 @@ $(BENCH_GZ): $(BENCH_SMALL)
 	gzip -c $< > $@.tmp && mv $@.tmp $@
 
 bench-go:
-	$(GO) test ./internal/capture ./internal/engine -run '^$$' -bench . -benchmem -count 5
+	$(GO) test ./internal/capture ./internal/engine ./fixtures/gen/big -run '^$$' -bench . -benchmem -count 5
