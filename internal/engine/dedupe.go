@@ -114,18 +114,10 @@ func fingerprint(p *capture.Packet, ignoreSeq bool) uint64 {
 }
 
 func mixAddr(h uint64, ap netip.AddrPort) uint64 {
-	a := ap.Addr().As16()
-	hi := be64(a[0:8])
-	lo := be64(a[8:16])
+	hi, lo := addrWords(ap.Addr())
 	// One mix: the odd multiplier spreads hi over the word before lo (whose
 	// top bits an IPv4 address leaves clear, for the port) joins it.
 	return mix(h^hi*0x9E3779B97F4A7C15^lo^uint64(ap.Port())<<48) | 1 // never 0: 0 marks an empty slot
-}
-
-func be64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
-		uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
 }
 
 // mix is splitmix64's finalizer: cheap, and every input bit reaches every
