@@ -249,13 +249,7 @@ func (a *Analyzer) addBatch(pkts []capture.Packet, src int) {
 		if j := i + lookahead; j < n {
 			a.prepare(&ring[i%lookahead], &pkts[j], text)
 		}
-		if j := i + 2*lookahead; j < n {
-			// The packet records were written by the framing goroutine
-			// on the other core: ask for them before prepare reads them.
-			p := unsafe.Pointer(&pkts[j])
-			prefetch2(p, unsafe.Add(p, 64))
-			prefetch2(unsafe.Add(p, 128), unsafe.Add(p, 128))
-		}
+
 		a.add(&pkts[i], src, &q, text)
 	}
 }
