@@ -245,12 +245,11 @@ func (a *Analyzer) addBatch(pkts []capture.Packet, src int) {
 				prefetch2(unsafe.Pointer(f), unsafe.Add(unsafe.Pointer(f), 64))
 			}
 		}
-		q := ring[i%lookahead]
+		q := &ring[i%lookahead]
+		a.add(&pkts[i], src, q, text)
 		if j := i + lookahead; j < n {
-			a.prepare(&ring[i%lookahead], &pkts[j], text)
+			a.prepare(q, &pkts[j], text)
 		}
-
-		a.add(&pkts[i], src, &q, text)
 	}
 }
 
