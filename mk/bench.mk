@@ -3,7 +3,10 @@
 #
 #   make bench                 generate the captures (once) and print the table
 #   make bench BENCH_RUNS=9    more runs per figure (medians are printed)
-#   make bench-go              the Go benchmarks: decode, flow update, pipeline, each renderer at 20k flows
+#   make bench-go              the Go benchmarks: decode, flow update, pipeline
+#                              (fixtures/gen/big: each on the locality, random
+#                              and -i any captures of 300,000 records), and
+#                              each renderer at 20k flows
 #   make bench-live            only the live-capture figure (root): the highest
 #                              iperf3 rate pcapcheck live and tcpdump -w capture
 #                              without loss (mk/bench-live.sh; BENCH_LIVE_RATES,
@@ -28,7 +31,11 @@ BENCH_FLOWS      := $(BENCH_DIR)/flows-4000000p-1000000f.pcap
 # no handshakes, mid-stream payloads; see fixtures/gen/big -mode).
 BENCH_RANDOM     := $(BENCH_DIR)/random-3000000p-20000f.pcap
 BENCH_SMALL20K   := $(BENCH_DIR)/small-300000p-20000f.pcap
-BENCH_CAPTURES   := $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K)
+# any-*: the node-wide mode (tcpdump -i any: Linux cooked v2, every packet
+# on the pod's veth and on eth0, kube-proxy's DNAT between them), as many
+# records as the big capture.
+BENCH_ANY        := $(BENCH_DIR)/any-3000000p-20000f.pcap
+BENCH_CAPTURES   := $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K) $(BENCH_ANY)
 
 .PHONY: bench bench-go bench-live deps-bench
 
@@ -42,7 +49,7 @@ deps-bench:
 
 bench: deps-bench build $(BENCH_CAPTURES)
 	@BENCH_RUNS=$(BENCH_RUNS) BENCH_RUNS_FLOWS=$(BENCH_RUNS_FLOWS) sh mk/bench.sh $(BIN) $(BENCH_GEN) $(BENCH_INV) \
-	  $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K)
+	  $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K) $(BENCH_ANY)
 
 bench-live: deps-bench build
 	@sh mk/bench-live.sh $(BIN)
@@ -56,11 +63,11 @@ $(BENCH_GEN): $(filter-out %_test.go,$(wildcard fixtures/gen/big/*.go))
 $(BENCH_DIR)/%.pcap: $(BENCH_GEN)
 	@p=$$(echo '$*' | sed -E 's/.*-([0-9]+)p-([0-9]+)f$$/\1/'); f=$$(echo '$*' | sed -E 's/.*-([0-9]+)p-([0-9]+)f$$/\2/'); \
 	  echo "generating $@ ($$p packets, $$f flows)"; \
-	  mode=locality; case '$(notdir $*)' in random-*) mode=random;; esac; \
+	  mode=locality; case '$(notdir $*)' in random-*) mode=random;; any-*) mode=any;; esac; \
 	  $(BENCH_GEN) -o $@ -packets $$p -flows $$f -mode $$mode -inventory $(BENCH_INV) > $@.info && cat $@.info
 
 $(BENCH_GZ): $(BENCH_SMALL)
 	gzip -c $< > $@.tmp && mv $@.tmp $@
 
 bench-go:
-	$(GO) test ./internal/capture ./internal/engine ./internal/render -run '^$$' -bench . -benchmem -count 5
+	$(GO) test ./internal/capture ./internal/engine ./internal/render ./fixtures/gen/big -run '^$$' -bench . -benchmem -count 5

@@ -113,7 +113,9 @@ func (s *fileSource) fill(b *batch) {
 	}()
 	for len(b.pkts) < batchLen && len(s.rr.retired) == 0 {
 		s.complete = len(b.pkts)
-		start := s.fr.offset()
+		// Every frame reader reads through s.rr: its offset is the
+		// reader's.
+		start := s.rr.off
 		if err := s.fr.next(&s.f); err != nil {
 			b.err = s.wrap(err, start)
 			return

@@ -20,7 +20,8 @@
 // Goroutines: a pcap or pcapng source frames and decodes in a goroutine of its
 // own, a batch of packets ahead of Next, so that a caller updating flows runs
 // on another core (batch.go); a regular file is mapped window by window rather
-// than copied (mmap_unix.go), and the framing keeps the cache loading a few
+// than copied, a window being unmapped by the framing goroutine once Next has
+// moved past every packet in it (mmap_unix.go), and the framing keeps the cache loading a few
 // kilobytes ahead of the record it reads (prefetchAhead in records.go: the
 // headers are too sparse for the hardware prefetcher); gzip input is
 // decompressed in a third goroutine (readahead.go). A live source copies frames

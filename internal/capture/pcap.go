@@ -80,6 +80,35 @@ func (r *pcapReader) u32(b []byte) uint32 {
 }
 
 func (r *pcapReader) next(f *frame) error {
+	// The fast path: a record that lies whole in the current chunk, as
+	// nearly all do, is sliced out of it without recordReader's general
+	// reads.
+	if rr := r.rr; len(rr.pend) == 0 && len(rr.cur) >= r.recHdrLen {
+		hdr := rr.cur[:16]
+		capLen := int(r.u32(hdr[8:12]))
+		if end := r.recHdrLen + capLen; capLen <= r.maxLen && end <= len(rr.cur) {
+			sec := int64(r.u32(hdr[0:4]))
+			frac := int64(r.u32(hdr[4:8]))
+			origLen := max(int(r.u32(hdr[12:16])), capLen)
+			if !r.nanos {
+				frac *= 1000
+			}
+			f.data = rr.cur[r.recHdrLen:end:end]
+			f.ts, f.origLen, f.iface, f.bad = sec*1e9+frac, origLen, 0, outcomeInvalid
+			rr.cur = rr.cur[end:]
+			rr.off += int64(end)
+			rr.ck.used = true
+			if pos := len(rr.ck.b) - len(rr.cur); pos+prefetchDistance/2 > rr.prefetched {
+				rr.prefetchAhead()
+			}
+			return nil
+		}
+	}
+	return r.slowNext(f)
+}
+
+// slowNext is next for a record that straddles chunks, or ends the input.
+func (r *pcapReader) slowNext(f *frame) error {
 	hdr, err := r.rr.read(r.recHdrLen)
 	if err != nil {
 		return err

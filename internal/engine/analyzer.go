@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
@@ -44,6 +45,8 @@ type Analyzer struct {
 	// twice: the dedupe table is then skipped.
 	single bool
 	tick   func(*Analyzer)
+	// inspected counts the payload segments handed to package peek.
+	inspected int
 }
 
 // flowData is what reading made, and all a report is made from: the flow
@@ -55,6 +58,7 @@ type flowData struct {
 	table    *flowTable
 	ifaces   ifaceRegistry
 	natVotes map[natPair]int
+	votes    *voteCache
 	l7       []l7Info
 	sources  []sourceRun
 	maxFlows int
@@ -86,6 +90,7 @@ func New(opts Options) *Analyzer {
 			inv:      opts.Inventory,
 			table:    newFlowTable(),
 			natVotes: map[natPair]int{},
+			votes:    &voteCache{},
 			maxFlows: maxFlows,
 		},
 		dd:   newDedupe(int64(window)),
@@ -110,8 +115,10 @@ const ctxCheckEvery = 4096
 // cancelled, and nil otherwise.
 func (a *Analyzer) Run(ctx context.Context, sources ...capture.Source) error {
 	base := len(a.sources)
-	if base == 0 && len(sources) == 1 && singleInterface(sources[0].Info()) {
-		a.single = true
+	if base == 0 && len(sources) == 1 {
+		// One source needs no interleaving; one that cannot hold a packet
+		// twice needs no dedupe table either.
+		a.single = singleInterface(sources[0].Info())
 		defer func() { a.single = false }()
 		return a.runOne(ctx, sources[0])
 	}
@@ -176,11 +183,72 @@ func (a *Analyzer) runBatches(ctx context.Context, src capture.Batcher) error {
 			}
 			return nil
 		}
-		for i := range pkts {
-			a.Add(&pkts[i], 0)
-			if a.tick != nil {
+		if a.tick != nil {
+			for i := range pkts {
+				a.Add(&pkts[i], 0)
 				a.tick(a)
 			}
+			continue
+		}
+		a.addBatch(pkts, 0)
+	}
+}
+
+// keyed is a packet's flow key, the side that sent it, the key's hash and,
+// when the dedupe table is in use, its two fingerprints: what Add computes
+// before it touches any table.
+type keyed struct {
+	k              flowKey
+	h              uint64
+	side           uint8
+	sigSrc, sigDst uint64
+}
+
+// prepare computes what Add needs of p before the tables, and asks the CPU
+// to start loading the index slot of p's flow (and the dedupe slots of its
+// fingerprints), so that they are in the cache when Add reaches them.
+func (a *Analyzer) prepare(q *keyed, p *capture.Packet, text bool) {
+	q.k, q.side = keyOf(p)
+	q.h = a.table.hash(&q.k)
+	if a.single {
+		prefetch2(a.table.slotPtr(q.h), a.table.slotPtr(q.h))
+		return
+	}
+	q.sigSrc, q.sigDst = fingerprints(p, text)
+	prefetch2(a.dd.slotPtr(q.sigSrc), a.dd.slotPtr(q.sigDst))
+	prefetch2(a.table.slotPtr(q.h), a.table.slotPtr(q.h))
+}
+
+// lookahead is how many packets ahead of the one being added addBatch
+// prepares: enough loads in flight to cover the memory's latency, few
+// enough that what they load is still in the cache when it is used.
+const lookahead = 8
+
+// addBatch is Add over a batch of packets of source src, software
+// pipelined. The flow table of tens of thousands of flows, and the dedupe
+// table, do not fit the CPU's nearest caches, and packets of random flows
+// would each wait for two or three loads from memory in turn (index slot,
+// then flow record; dedupe slot). Instead, while packet i is added, packet
+// i+lookahead is keyed and hashed and its slots are prefetched, and the flow
+// record of packet i+lookahead/2, whose slot has arrived by then, is
+// prefetched too.
+func (a *Analyzer) addBatch(pkts []capture.Packet, src int) {
+	text := src < len(a.sources) && a.sources[src].info.Format == capture.FormatText
+	var ring [lookahead]keyed
+	n := len(pkts)
+	for i := range min(lookahead, n) {
+		a.prepare(&ring[i], &pkts[i], text)
+	}
+	for i := range n {
+		if j := i + lookahead/2; j < n {
+			if f := a.table.guess(ring[j%lookahead].h); f != nil {
+				prefetch2(unsafe.Pointer(f), unsafe.Add(unsafe.Pointer(f), 64))
+			}
+		}
+		q := &ring[i%lookahead]
+		a.add(&pkts[i], src, q, text)
+		if j := i + lookahead; j < n {
+			a.prepare(q, &pkts[j], text)
 		}
 	}
 }
@@ -209,25 +277,35 @@ func (a *Analyzer) advance(i int, src capture.Source, p *capture.Packet) bool {
 // Add counts one packet read from source src (an index in the order Run
 // saw the sources). It does not allocate for a packet of a known flow.
 func (a *Analyzer) Add(p *capture.Packet, src int) {
+	// tcpdump prints relative sequence numbers, counted from the first
+	// sighting of a connection, so a text capture's second sighting of a
+	// packet carries other numbers than its first: they are left out.
+	text := src < len(a.sources) && a.sources[src].info.Format == capture.FormatText
+	var q keyed
+	q.k, q.side = keyOf(p)
+	q.h = a.table.hash(&q.k)
+	if !a.single {
+		q.sigSrc, q.sigDst = fingerprints(p, text)
+	}
+	a.add(p, src, &q, text)
+}
+
+// add is Add once the packet is keyed.
+func (a *Analyzer) add(p *capture.Packet, src int, q *keyed, text bool) {
 	ts := p.Time.UnixNano()
 	iface := a.ifaces.id(src, p)
-	k, side := keyOf(p)
-	h := a.table.hash(&k)
-	fi, ok := a.table.lookup(&k, h)
+	side := q.side
+	fi, ok := a.table.lookup(&q.k, q.h)
 	if !ok {
 		if a.table.len() < a.maxFlows {
-			fi = a.table.insert(&k, h)
+			fi = a.table.insert(&q.k, q.h)
 		} else {
-			fi, side = a.fold(p, &k)
+			fi, side = a.fold(p, &q.k)
 		}
 	}
 	f := a.table.at(fi)
 	if !a.single {
-		// tcpdump prints relative sequence numbers, counted from the first
-		// sighting of a connection, so a text capture's second sighting of
-		// a packet carries other numbers than its first: they are left out.
-		text := src < len(a.sources) && a.sources[src].info.Format == capture.FormatText
-		if s := a.dd.check(p, ts, iface, fi, text); s.dup {
+		if s := a.dd.check(q.sigSrc, q.sigDst, ts, iface, fi); s.dup {
 			f.touch(ts, side)
 			f.dups++
 			f.addIface(iface)
@@ -252,17 +330,57 @@ func (a *Analyzer) voteNAT(s sighting, fi int32) {
 	if !s.stableSent {
 		pair = natPair{pre: fi, post: s.flow}
 	}
-	a.natVotes[pair]++
+	a.votes.add(pair, a.natVotes)
+}
+
+// voteCache counts NAT votes in a small direct-mapped array before the
+// map: on a node-wide capture every forwarded packet votes, and a map
+// update per packet costs more than the rest of its counting. An entry
+// moves to the map when another pair takes its place, and all of them
+// when the votes are read (flush).
+type voteCache struct {
+	slots [voteCacheLen]struct {
+		pair natPair
+		n    int
+	}
+}
+
+const voteCacheLen = 1 << 12
+
+func (c *voteCache) add(pair natPair, votes map[natPair]int) {
+	e := &c.slots[(uint32(pair.pre)*0x9E3779B1^uint32(pair.post))%voteCacheLen]
+	if e.pair != pair {
+		if e.n > 0 {
+			votes[e.pair] += e.n
+		}
+		e.pair, e.n = pair, 0
+	}
+	e.n++
+}
+
+// flush moves every cached vote to votes.
+func (c *voteCache) flush(votes map[natPair]int) {
+	for i := range c.slots {
+		if e := &c.slots[i]; e.n > 0 {
+			votes[e.pair] += e.n
+			e.n = 0
+		}
+	}
 }
 
 // ifaceRegistry numbers the interfaces of all sources: a pcapng interface, a
 // Linux cooked v2 interface index, or a tcpdump -i any text name.
 type ifaceRegistry struct {
-	ids    map[ifaceKey]int32
-	names  []string
-	last   ifaceKey
-	lastID int32
+	ids   map[ifaceKey]int32
+	names []string
+	cache [ifaceCacheLen]struct {
+		k  ifaceKey
+		id int32
+		ok bool
+	}
 }
+
+const ifaceCacheLen = 256
 
 // ifaceKey is one place a packet can be seen. The direction is part of it:
 // a routed packet enters and leaves a bridge under one name (and one
@@ -276,8 +394,11 @@ type ifaceKey struct {
 
 func (r *ifaceRegistry) id(src int, p *capture.Packet) int32 {
 	k := ifaceKey{src: src, iface: p.Interface, ifIndex: p.IfIndex, dir: p.Direction}
-	if k == r.last && r.ids != nil {
-		return r.lastID
+	// A node-wide capture moves between a hundred interfaces (every veth,
+	// both ways) packet by packet: a direct-mapped cache spares the map.
+	e := &r.cache[(uint(k.ifIndex)*4+uint(k.dir)+uint(k.iface)*7+uint(k.src)*13)%ifaceCacheLen]
+	if e.ok && e.k == k {
+		return e.id
 	}
 	if r.ids == nil {
 		r.ids = map[ifaceKey]int32{}
@@ -288,7 +409,7 @@ func (r *ifaceRegistry) id(src int, p *capture.Packet) int32 {
 		r.ids[k] = id
 		r.names = append(r.names, "")
 	}
-	r.last, r.lastID = k, id
+	e.k, e.id, e.ok = k, id, true
 	return id
 }
 

@@ -147,6 +147,7 @@ func (a *flowData) expand(r *connRef, o *orienter) conn {
 // pairs with more votes win, ties go to the lower flow numbers so that the
 // result does not depend on map order.
 func (a *flowData) natPairs() []natPair {
+	a.votes.flush(a.natVotes)
 	type voted struct {
 		natPair
 		votes int

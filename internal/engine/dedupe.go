@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"unsafe"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
@@ -50,14 +51,18 @@ type sighting struct {
 	stableSent bool
 }
 
-// check looks p up and, when it is not a duplicate, records it.
-// ignoreSeq leaves TCP sequence and acknowledgment numbers out of the
-// fingerprint, for sources that print them relative to a base that differs
-// between sightings (tcpdump text).
-func (d *dedupe) check(p *capture.Packet, ts int64, iface, flow int32, ignoreSeq bool) sighting {
+// fingerprints returns the two fingerprints of p that check looks up: with
+// its source and with its destination. ignoreSeq leaves TCP sequence and
+// acknowledgment numbers out, for sources that print them relative to a
+// base that differs between sightings (tcpdump text).
+func fingerprints(p *capture.Packet, ignoreSeq bool) (sigSrc, sigDst uint64) {
 	base := fingerprint(p, ignoreSeq)
-	sigSrc := mixAddr(base^0x5352, p.Src)
-	sigDst := mixAddr(base^0x4453, p.Dst)
+	return mixAddr(base^0x5352, p.Src), mixAddr(base^0x4453, p.Dst)
+}
+
+// check looks a packet up by its fingerprints and, when it is not a
+// duplicate, records it.
+func (d *dedupe) check(sigSrc, sigDst uint64, ts int64, iface, flow int32) sighting {
 	if s, ok := d.match(sigSrc, ts, iface); ok {
 		return sighting{dup: true, flow: s.flow, stableSent: true}
 	}
@@ -68,6 +73,9 @@ func (d *dedupe) check(p *capture.Packet, ts int64, iface, flow int32, ignoreSeq
 	d.put(sigDst, ts, iface, flow)
 	return sighting{}
 }
+
+// slotPtr is the address of sig's slot, for prefetching.
+func (d *dedupe) slotPtr(sig uint64) unsafe.Pointer { return unsafe.Pointer(&d.slots[sig&d.mask]) }
 
 func (d *dedupe) match(sig uint64, ts int64, iface int32) (dedupeSlot, bool) {
 	s := d.slots[sig&d.mask]
@@ -106,16 +114,10 @@ func fingerprint(p *capture.Packet, ignoreSeq bool) uint64 {
 }
 
 func mixAddr(h uint64, ap netip.AddrPort) uint64 {
-	a := ap.Addr().As16()
-	hi := be64(a[0:8])
-	lo := be64(a[8:16])
-	return mix(mix(h^hi)^lo^uint64(ap.Port())<<48) | 1 // never 0: 0 marks an empty slot
-}
-
-func be64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
-		uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+	hi, lo := addrWords(ap.Addr())
+	// One mix: the odd multiplier spreads hi over the word before lo (whose
+	// top bits an IPv4 address leaves clear, for the port) joins it.
+	return mix(h^hi*0x9E3779B97F4A7C15^lo^uint64(ap.Port())<<48) | 1 // never 0: 0 marks an empty slot
 }
 
 // mix is splitmix64's finalizer: cheap, and every input bit reaches every

@@ -19,6 +19,12 @@
 // as wanted; Collect holds them all. Snapshot makes the report of what was
 // read so far without ending the reading (live capture redraws with it).
 //
+// A source that hands out batches (capture.Batcher) is added a batch at a
+// time, software pipelined (addBatch): the index slots, flow records and
+// dedupe slots of the next packets are prefetched while one is added. The
+// payload of a flow is looked at (l7.go) until it names something or each
+// side has shown a few segments that name nothing, then no more.
+//
 // Memory grows with flows, not packets: a flow is a 128-byte record in a
 // paged table (flowtable.go) plus what its payload named. Past
 // Options.MaxFlows, new flows are folded into aggregates per client address

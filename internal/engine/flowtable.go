@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"net/netip"
+	"unsafe"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 )
@@ -29,7 +30,14 @@ const (
 )
 
 // addrWords returns an address's 16-byte form as two big-endian halves.
+// An IPv4 address is the IPv4-mapped form ::ffff:a.b.c.d, made from its 4
+// bytes: As16 and two byte swaps back cost more than the rest of keying a
+// packet.
 func addrWords(a netip.Addr) (hi, lo uint64) {
+	if a.Is4() {
+		b := a.As4()
+		return 0, 0xFFFF<<32 | uint64(binary.BigEndian.Uint32(b[:]))
+	}
 	b := a.As16()
 	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
 }
@@ -38,10 +46,11 @@ func addrWords(a netip.Addr) (hi, lo uint64) {
 // endpoints are ordered as netip.AddrPort.Compare orders them: address, then
 // port.
 func keyOf(p *capture.Packet) (flowKey, uint8) {
-	sHi, sLo := addrWords(p.Src.Addr())
-	dHi, dLo := addrWords(p.Dst.Addr())
+	src, dst := p.Src.Addr(), p.Dst.Addr()
+	sHi, sLo := addrWords(src)
+	dHi, dLo := addrWords(dst)
 	sPort, dPort := p.Src.Port(), p.Dst.Port()
-	is4 := p.Src.Addr().Is4()
+	is4 := src.Is4()
 	if sHi < dHi || (sHi == dHi && (sLo < dLo || (sLo == dLo && sPort <= dPort))) {
 		return flowKey{aHi: sHi, aLo: sLo, bHi: dHi, bLo: dLo, aPort: sPort, bPort: dPort, proto: p.Transport, is4: is4}, sideA
 	}
@@ -237,6 +246,23 @@ func (t *flowTable) lookup(k *flowKey, h uint64) (int32, bool) {
 			}
 		}
 	}
+}
+
+// slotPtr is the address of the slot where the probe for hash h starts,
+// for prefetching.
+func (t *flowTable) slotPtr(h uint64) unsafe.Pointer {
+	return unsafe.Pointer(&t.slots[h&uint64(len(t.slots)-1)])
+}
+
+// guess returns the flow the first slot of h's probe names when its tag
+// matches h, else nil: most likely the flow lookup will find, for
+// prefetching its record.
+func (t *flowTable) guess(h uint64) *flowState {
+	s := t.slots[h&uint64(len(t.slots)-1)]
+	if s == 0 || s>>32 != h>>32 {
+		return nil
+	}
+	return t.at(int32(uint32(s) - 1))
 }
 
 // insert adds a flow of key k, whose hash is h and which lookup did not

@@ -36,7 +36,11 @@ const (
 	tlsRecordHandshake = 22
 )
 
-// inspect looks at a payload segment of flow fi sent by side.
+// inspect looks at a payload segment of flow fi sent by side. A flow is
+// done (l7Done), and Add no longer calls inspect for it, once its payload
+// named something (a ClientHello read whole, or cut; an HTTP request), or
+// once each side has shown maxL7Tries segments that were neither: a long
+// pooled connection costs a few looks, not one a packet.
 func (a *Analyzer) inspect(fi int32, p *capture.Packet, side uint8) {
 	f := a.table.at(fi)
 	if f.l7 >= 0 {
@@ -46,12 +50,10 @@ func (a *Analyzer) inspect(fi int32, p *capture.Packet, side uint8) {
 		}
 	}
 	if f.l7Tries[side] >= maxL7Tries {
-		if f.l7Tries[1-side] >= maxL7Tries {
-			f.l7Done = true
-		}
 		return
 	}
 	f.l7Tries[side]++
+	a.inspected++
 	ch, ok, incomplete := peek.ParseClientHello(p.Payload)
 	switch {
 	case ok:
@@ -67,6 +69,10 @@ func (a *Analyzer) inspect(fi int32, p *capture.Packet, side uint8) {
 		info := a.l7Of(f)
 		info.httpHost, info.httpFrom = req.Host, side
 		info.httpReq = req.Method + " " + req.Target
+		f.l7Done = true
+		return
+	}
+	if f.l7Tries[0] >= maxL7Tries && f.l7Tries[1] >= maxL7Tries {
 		f.l7Done = true
 	}
 }
@@ -103,6 +109,7 @@ func (a *Analyzer) startHello(f *flowState, p *capture.Packet, side uint8) {
 // continueHello adds the next in-order segment to a ClientHello being
 // reassembled. A gap or a cut segment ends the attempt.
 func (a *Analyzer) continueHello(f *flowState, info *l7Info, p *capture.Packet) {
+	a.inspected++
 	if p.Seq != info.nextSeq || len(p.Payload) < p.PayloadLen {
 		info.buf = nil
 		f.l7Done = true
