@@ -90,6 +90,9 @@ const labReady = "pcapcheck agent: capturing on"
 // left for stop.
 func startLabFleet(ctx context.Context, o labFleetOptions) (*labFleet, error) {
 	l := &labFleet{log: o.log, grace: 30 * time.Second}
+	if o.cfg == nil {
+		return l, errors.New("lab: the stand-in needs a kubeconfig: it passes the API server's address and CA to the agents")
+	}
 	ds, err := o.kube.AppsV1().DaemonSets(o.namespace).Get(ctx, deploy.DaemonSet, metav1.GetOptions{})
 	if err != nil {
 		return l, fmt.Errorf("reading back daemonset %s/%s: %w", o.namespace, deploy.DaemonSet, err)
