@@ -42,6 +42,13 @@ type auditCmd struct {
 	// directory are read instead of waiting for the agents and reading
 	// their logs.
 	labReports string
+	// labNetns and labAgent are the stand-in for the kubelet (hidden):
+	// instead of waiting for the DaemonSet's pods, the agent its container
+	// runs is started as labAgent in each node's network namespace of
+	// fixtures/lab (node name to namespace), and its log is read from
+	// there (labfleet.go).
+	labNetns map[string]string
+	labAgent string
 }
 
 // fieldManager names audit in the objects' managed fields.
@@ -72,6 +79,10 @@ errors too.`,
 	f.StringArrayVarP(&ac.out.formats, "output", "o", nil, "report format: "+formatList()+"; repeatable (default table)")
 	f.StringVar(&ac.labReports, "lab-reports-instead-of-agents", "", "")
 	f.MarkHidden("lab-reports-instead-of-agents")
+	f.StringToStringVar(&ac.labNetns, labNetnsFlag, nil, "")
+	f.MarkHidden(labNetnsFlag)
+	f.StringVar(&ac.labAgent, labAgentFlag, "pcapcheck", "")
+	f.MarkHidden(labAgentFlag)
 	return cmd
 }
 
@@ -108,7 +119,21 @@ func (ac *auditCmd) run(cmd *cobra.Command, _ []string) (err error) {
 	if ac.labReports != "" {
 		reports, err = readReports(ac.labReports)
 	} else {
-		reports, err = a.gather(ctx, ac.readyTimeout, ac.duration)
+		var f fleet = kubeFleet{kube: ac.clients.kube, namespace: ac.namespace}
+		if len(ac.labNetns) > 0 {
+			lf, err := startLabFleet(ctx, labFleetOptions{
+				kube: ac.clients.kube, cfg: ac.clients.cfg, namespace: ac.namespace,
+				netns: ac.labNetns, binary: ac.labAgent, log: ac.streams.ErrOut,
+			})
+			// Registered after the objects' cleanup, so run before it: the
+			// agents stop as their pods would, then the objects go.
+			defer lf.stop()
+			if err != nil {
+				return err
+			}
+			f = lf
+		}
+		reports, err = a.gather(ctx, f, ac.readyTimeout, ac.duration)
 	}
 	if err != nil {
 		return err
@@ -258,30 +283,54 @@ func (a *auditor) cleanup(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// fleet is what runs the DaemonSet's agents and keeps their logs: the
+// cluster's kubelets (kubeFleet) or, in tests, the lab's stand-in for them
+// (labFleet).
+type fleet interface {
+	// waitReady returns once an agent runs on every node the DaemonSet
+	// schedules to.
+	waitReady(ctx context.Context, timeout time.Duration) error
+	// agents lists the agents, each with what opens its log.
+	agents(ctx context.Context) ([]agentLog, error)
+}
+
+// agentLog is one agent and the log it wrote, standard output and error
+// together, as a container runtime keeps them.
+type agentLog struct {
+	// name names the agent (its pod) and node its node, in errors.
+	name, node string
+	open       func(context.Context) (io.ReadCloser, error)
+}
+
+// reportMargin is how long after --duration the agents' logs are read:
+// time for the report each agent writes every --interval (the duration)
+// to reach its log.
+const reportMargin = 10 * time.Second
+
 // gather waits for an agent on every node, lets them capture for
-// duration (plus a margin for their last report) and reads each one's
-// last report from its log.
-func (a *auditor) gather(ctx context.Context, readyTimeout, duration time.Duration) ([]*report.Report, error) {
-	if err := a.waitReady(ctx, readyTimeout); err != nil {
+// duration (plus reportMargin) and reads each one's last report from its
+// log.
+func (a *auditor) gather(ctx context.Context, f fleet, readyTimeout, duration time.Duration) ([]*report.Report, error) {
+	if err := f.waitReady(ctx, readyTimeout); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(a.log, "agents run; capturing for %s\n", duration)
 	select {
-	case <-time.After(duration + 10*time.Second):
+	case <-time.After(duration + reportMargin):
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	pods, err := a.kube.CoreV1().Pods(a.namespace).List(ctx, metav1.ListOptions{LabelSelector: deploy.Selector})
+	agents, err := f.agents(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("listing the agents: %w", err)
+		return nil, err
 	}
 	var reports []*report.Report
-	for _, p := range pods.Items {
-		rc, err := a.kube.CoreV1().Pods(a.namespace).GetLogs(p.Name, &corev1.PodLogOptions{Container: deploy.Container}).Stream(ctx)
+	for _, ag := range agents {
+		rc, err := ag.open(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("reading the log of agent %s on node %s: %w", p.Name, p.Spec.NodeName, err)
+			return nil, fmt.Errorf("reading the log of agent %s on node %s: %w", ag.name, ag.node, err)
 		}
-		rep, err := merge.Read(p.Name, rc)
+		rep, err := merge.Read(ag.name, rc)
 		rc.Close()
 		if err != nil {
 			return nil, err
@@ -291,16 +340,37 @@ func (a *auditor) gather(ctx context.Context, readyTimeout, duration time.Durati
 	return reports, nil
 }
 
+// kubeFleet is the cluster's: the DaemonSet's pods, run by the kubelets,
+// and their logs read through the API.
+type kubeFleet struct {
+	kube      kubernetes.Interface
+	namespace string
+}
+
+func (k kubeFleet) agents(ctx context.Context) ([]agentLog, error) {
+	pods, err := k.kube.CoreV1().Pods(k.namespace).List(ctx, metav1.ListOptions{LabelSelector: deploy.Selector})
+	if err != nil {
+		return nil, fmt.Errorf("listing the agents: %w", err)
+	}
+	var out []agentLog
+	for _, p := range pods.Items {
+		out = append(out, agentLog{name: p.Name, node: p.Spec.NodeName, open: func(ctx context.Context) (io.ReadCloser, error) {
+			return k.kube.CoreV1().Pods(k.namespace).GetLogs(p.Name, &corev1.PodLogOptions{Container: deploy.Container}).Stream(ctx)
+		}})
+	}
+	return out, nil
+}
+
 // waitReady waits until the DaemonSet has a ready agent on every node it
 // schedules to.
-func (a *auditor) waitReady(parent context.Context, timeout time.Duration) error {
+func (k kubeFleet) waitReady(parent context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	var desired, ready int32
 	for {
-		ds, err := a.kube.AppsV1().DaemonSets(a.namespace).Get(ctx, deploy.DaemonSet, metav1.GetOptions{})
+		ds, err := k.kube.AppsV1().DaemonSets(k.namespace).Get(ctx, deploy.DaemonSet, metav1.GetOptions{})
 		if err == nil {
 			desired, ready = ds.Status.DesiredNumberScheduled, ds.Status.NumberReady
 			if desired > 0 && ready == desired {
@@ -313,7 +383,7 @@ func (a *auditor) waitReady(parent context.Context, timeout time.Duration) error
 				return fmt.Errorf("interrupted while waiting for the agents: %w", parent.Err())
 			}
 			return fmt.Errorf("%d of %d agents ready after %s: look at kubectl -n %s describe daemonset %s (an image the nodes cannot pull? give one with --image)",
-				ready, desired, timeout, a.namespace, deploy.DaemonSet)
+				ready, desired, timeout, k.namespace, deploy.DaemonSet)
 		case <-tick.C:
 		}
 	}

@@ -34,12 +34,18 @@ import (
 func labAPI(t *testing.T, spec scenario.Spec) *kubetest.Server {
 	t.Helper()
 	s := kubetest.Start(t)
+	loadLab(t, s, spec)
+	return s
+}
+
+// loadLab creates the lab's cluster of labAPI on s.
+func loadLab(t *testing.T, s *kubetest.Server, spec scenario.Spec) {
+	t.Helper()
 	s.Apply(t, "apiVersion: v1\nkind: Namespace\nmetadata: {name: bookinfo}\n")
 	objects := withoutUIDs(t, labObjects(t))
 	s.Apply(t, objects)
 	s.ApplyStatus(t, onlyPods(t, objects))
 	s.Apply(t, string(istioObjects(t, spec)))
-	return s
 }
 
 // withoutUIDs drops metadata.uid from a List's items: the lab's JSON
@@ -237,22 +243,7 @@ func TestAuditAgainstAPIServer(t *testing.T) {
 			if tt.wantCode == exitOK {
 				assert.Contains(t, stdout, "kind-worker2")
 			}
-			c := realClients(t, s.Kubeconfig)
-			ctx := context.Background()
-			for _, k := range []string{"ClusterRole", "ClusterRoleBinding"} {
-				_, err := c.dyn.Resource(kinds[k].gvr).Get(ctx, "pcapcheck-agent", metav1.GetOptions{})
-				assert.True(t, isNotFound(err), "%s left behind: %v", k, err)
-			}
-			for _, k := range []string{"ServiceAccount", "DaemonSet"} {
-				_, err := c.dyn.Resource(kinds[k].gvr).Namespace(tt.ns).Get(ctx, "pcapcheck-agent", metav1.GetOptions{})
-				assert.True(t, isNotFound(err), "%s left behind: %v", k, err)
-			}
-			// Without a controller-manager a deleted namespace stays
-			// Terminating: deleted, not yet gone.
-			ns, err := c.kube.CoreV1().Namespaces().Get(ctx, tt.ns, metav1.GetOptions{})
-			if err == nil {
-				assert.NotNil(t, ns.DeletionTimestamp, "namespace %s not deleted", tt.ns)
-			}
+			assertAuditGone(t, s, tt.ns)
 		})
 	}
 }

@@ -64,7 +64,7 @@ func TestCaptureOnLab(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { lab.Down() })
 	shell := lab.Topo.PodNet(scenario.ClientPod)
-	require.True(t, strings.HasPrefix(shell.NS, labPrefix), shell.NS)
+	require.True(t, strings.HasPrefix(shell.NS, netns.Prefix), shell.NS)
 
 	for _, spec := range scenario.Specs()[:2] {
 		t.Run(spec.Name, func(t *testing.T) {
