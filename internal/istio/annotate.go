@@ -108,16 +108,26 @@ func (a *annotator) Finish(r *report.Report) {
 		}
 	}
 	a.mu.Unlock()
-	for _, row := range r.Summary {
+	warnings = append(warnings, Mismatches(r.Summary)...)
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+	r.Warnings = append(r.Warnings, warnings...)
+}
+
+// Mismatches returns the warning of each summary row whose traffic took
+// another path than predicted. A report's rows are summed up from its flows,
+// so a report made of other reports' flows (pcapcheck merge) gets its own
+// from its own rows.
+func Mismatches(rows []report.SummaryRow) []string {
+	var warnings []string
+	for _, row := range rows {
 		if !row.Expected.IsZero() && !row.Expected.Matches(row.Verdict) {
 			warnings = append(warnings, fmt.Sprintf("%s → %s: observed %s, expected %s: %s",
 				row.Client, row.Destination, row.Verdict, row.Expected, row.ExpectedWhy))
 		}
 	}
-	if r.Warnings == nil {
-		r.Warnings = []string{}
-	}
-	r.Warnings = append(r.Warnings, warnings...)
+	return warnings
 }
 
 // Facts describes the configuration for a report.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/istio"
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
@@ -104,8 +105,13 @@ func Merge(reports []*report.Report, opts Options) (*report.Report, Stats, error
 			c.File = r.Node + ": " + c.File
 			out.Captures = append(out.Captures, c)
 		}
+		// A node's row mismatches are about its own rows, which the
+		// merge replaces: they are said again below from the merged rows.
+		own := istio.Mismatches(r.Summary)
 		for _, w := range r.Warnings {
-			out.Warnings = append(out.Warnings, r.Node+": "+w)
+			if !slices.Contains(own, w) {
+				out.Warnings = append(out.Warnings, r.Node+": "+w)
+			}
 		}
 		out.Inventory = joinInventory(out.Inventory, r.Inventory)
 		if out.Mesh == nil && r.Mesh != nil {
@@ -113,6 +119,7 @@ func Merge(reports []*report.Report, opts Options) (*report.Report, Stats, error
 			out.Mesh = &m
 		}
 	}
+	out.Warnings = append(out.Warnings, istio.Mismatches(out.Summary)...)
 	if out.Flows == nil {
 		out.Flows = []report.Flow{}
 	}

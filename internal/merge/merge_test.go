@@ -2,6 +2,7 @@ package merge
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
+	"github.com/pcapcheck/pcapcheck/internal/istio"
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
@@ -235,4 +237,49 @@ func TestMergeErrors(t *testing.T) {
 			require.ErrorIs(t, err, tt.want)
 		})
 	}
+}
+
+// TestMergeMismatchWarnings: a node that saw only the pod leg of a
+// passthrough judged it sidecar-dnat and warned that it differs from the
+// expected passthrough; the merge judges the connection passthrough, so
+// that warning is the node's alone and is not repeated, while a mismatch
+// the merged rows still show is warned about once, and other node warnings
+// are kept.
+func TestMergeMismatchWarnings(t *testing.T) {
+	expect := func(p report.Path) func(*report.Flow) {
+		return func(f *report.Flow) { f.Expected = p; f.ExpectedWhy = "the Sidecar's hosts leave it out" }
+	}
+	summed := func(r *report.Report) *report.Report {
+		var s report.Summarizer
+		for i := range r.Flows {
+			s.Add(&r.Flows[i])
+		}
+		r.Summary = s.Rows()
+		r.Warnings = append([]string{"capture ended early"}, istio.Mismatches(r.Summary)...)
+		return r
+	}
+	a := summed(node("a",
+		flow("10.244.2.34:40000", "10.96.209.151:9080", report.Passthrough, 0, natTo("10.244.1.31:9080", "bookinfo/reviews-v2"),
+			service("bookinfo/reviews"), clientPod("default/my-shell"), expect(report.ExpectPassthrough)),
+		flow("10.244.2.34:40001", "10.244.1.2:15012", report.SidecarDNAT, 0, serverPod("istio-system/istiod"),
+			clientPod("default/my-shell"), expect(report.ExpectPassthrough))))
+	b := summed(node("b",
+		flow("10.244.2.34:40000", "10.244.1.31:9080", report.SidecarDNAT, 0, service("bookinfo/reviews"),
+			clientPod("default/my-shell"), expect(report.ExpectPassthrough))))
+	require.Len(t, istio.Mismatches(b.Summary), 1, "node b alone warns about its row")
+
+	out, _, err := Merge([]*report.Report{a, b}, Options{})
+	require.NoError(t, err)
+	var mismatches, kept []string
+	for _, w := range out.Warnings {
+		if strings.Contains(w, "observed") {
+			mismatches = append(mismatches, w)
+		}
+		if strings.HasSuffix(w, "capture ended early") {
+			kept = append(kept, w)
+		}
+	}
+	require.Len(t, mismatches, 1, "only the istiod row still differs: %q", out.Warnings)
+	assert.Contains(t, mismatches[0], "istio-system/istiod: observed sidecar-dnat, expected passthrough")
+	assert.Equal(t, []string{"a: capture ended early", "b: capture ended early"}, kept)
 }
