@@ -63,9 +63,11 @@ func (a *annotator) Observe(f *report.Flow) {
 	}
 }
 
-// Annotate sets the flow's expected path.
+// Annotate sets the flow's expected path. Istio's own traffic (istio-agent
+// to istiod, probes, scrapes) has none: the sidecar does not intercept it,
+// so no Sidecar object decides its path.
 func (a *annotator) Annotate(f *report.Flow) {
-	if f.ClientPod.IsZero() {
+	if f.ClientPod.IsZero() || f.Verdict == report.Istio {
 		return
 	}
 	pod := a.idx.Pod(f.ClientPod)

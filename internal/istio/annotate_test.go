@@ -46,11 +46,14 @@ func TestAnnotate(t *testing.T) {
 			flow("10.244.0.6:4004", "10.96.0.1:80", "web/batch", "web/api", 80, "tcp", report.Passthrough),
 			// not a known pod: nothing predicted
 			flow("10.1.1.1:4005", "10.96.0.1:80", "", "web/api", 80, "tcp", report.Passthrough),
+			// istio-agent's own connection to istiod: not intercepted, so
+			// no Sidecar object decides its path
+			flow("10.244.0.5:4006", "10.244.9.9:15012", "web/frontend-1", "", 0, "tcp", report.Istio),
 		},
 	}
 	annotate(r, Annotator(inv, nil, cfg))
 
-	want := []string{"sidecar-dnat", "blocked", "blocked", "passthrough", "passthrough", ""}
+	want := []string{"sidecar-dnat", "blocked", "blocked", "passthrough", "passthrough", "", ""}
 	for i, f := range r.Flows {
 		assert.Equal(t, want[i], f.Expected.String(), "flow %d: %s", i, f.ExpectedWhy)
 		assert.Equal(t, !f.Expected.IsZero() && !f.Expected.Matches(f.Verdict), f.ExpectedWhy != "", "flow %d explains only differences", i)
@@ -67,6 +70,7 @@ func TestAnnotate(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{
 		"10.1.1.1 → web/api": "", "web/batch → web/api": "passthrough", "web/frontend-1 → web/api": "sidecar-dnat",
+		"web/frontend-1 → 10.244.9.9:15012": "",
 		"web/frontend-1 → prod/reviews": "blocked", "web/frontend-1 → 93.184.216.34:443": "blocked",
 		"web/frontend-1 → kube-system/kube-dns": "passthrough",
 	}, expected)
