@@ -306,29 +306,32 @@ func (a *flowData) pairByAddress(refs []connRef, nPairs int, o *orienter) []conn
 	}
 	singles := refs[nPairs:]
 	// Only clients that sent to a Service address can have a second leg:
-	// list those, sorted by client, then look up the other flows of the
-	// same client among them.
-	type pre struct {
+	// chain those by client, lowest first, then look up the other flows of
+	// the same client among them. A map, not a sorted list: a million
+	// flows sorted by client and searched cost half a second.
+	type preKey struct {
 		proto  capture.Transport
 		client netip.AddrPort
-		i      int32
 	}
-	var pres []pre
+	heads := map[preKey]int32{}
+	next := make([]int32, len(singles))
 	isService := make([]bool, len(singles))
-	for i := range singles {
+	for i := len(singles) - 1; i >= 0; i-- {
 		r := &singles[i]
 		client, server, _ := a.ends(r)
 		if isService[i] = o.isService(server); isService[i] && !a.folded(r) {
-			pres = append(pres, pre{a.table.at(r.legs[0]).key.proto, client, int32(i)})
+			k := preKey{a.table.at(r.legs[0]).key.proto, client}
+			if h, ok := heads[k]; ok {
+				next[i] = h
+			} else {
+				next[i] = -1
+			}
+			heads[k] = int32(i)
 		}
 	}
-	if len(pres) == 0 {
+	if len(heads) == 0 {
 		return refs
 	}
-	byClient := func(x pre, proto capture.Transport, client netip.AddrPort) int {
-		return cmp.Or(cmp.Compare(x.proto, proto), x.client.Compare(client))
-	}
-	slices.SortFunc(pres, func(x, y pre) int { return cmp.Or(byClient(x, y.proto, y.client), cmp.Compare(x.i, y.i)) })
 	used := make([]bool, len(singles))
 	var merged []connRef
 	for j := range singles {
@@ -340,9 +343,8 @@ func (a *flowData) pairByAddress(refs []connRef, nPairs int, o *orienter) []conn
 		}
 		postFlow := a.table.at(post.legs[0])
 		client, server, _ := a.ends(post)
-		k, _ := slices.BinarySearchFunc(pres, client, func(x pre, c netip.AddrPort) int { return byClient(x, postFlow.key.proto, c) })
-		for ; k < len(pres) && byClient(pres[k], postFlow.key.proto, client) == 0; k++ {
-			i := pres[k].i
+		i, ok := heads[preKey{postFlow.key.proto, client}]
+		for ; ok && i >= 0; i = next[i] {
 			preRef := &singles[i]
 			preFlow := a.table.at(preRef.legs[0])
 			_, vip, _ := a.ends(preRef)
