@@ -77,7 +77,11 @@ type classifier struct {
 	// backings remembers the inventory's answer for each server endpoint:
 	// thousands of flows go to the same few pods.
 	backings map[backingKey][]inventory.Backing
+	owners   ownerCache
 }
+
+// owner is c.idx.Owner, remembered; c.idx must not be nil.
+func (c *classifier) owner(addr netip.Addr) inventory.Owner { return c.owners.owner(c.idx, addr) }
 
 type backingKey struct {
 	ep    netip.AddrPort
@@ -195,7 +199,7 @@ func (c *classifier) judgeAddresses(cn *conn) judgement {
 		return j
 	}
 	if c.idx != nil {
-		switch owner := c.idx.Owner(cn.server.Addr()); owner.Kind {
+		switch owner := c.owner(cn.server.Addr()); owner.Kind {
 		case inventory.OwnerPod:
 			c.judgePod(&j, cn, owner.Pod, sni, istioSNI)
 			return j
@@ -265,7 +269,7 @@ func (c *classifier) judgeService(j *judgement, cn *conn, svc *inventory.Service
 	}
 	if cn.natTo.IsValid() {
 		pod := ""
-		if o := c.idx.Owner(cn.natTo.Addr()); o.Kind == inventory.OwnerPod {
+		if o := c.owner(cn.natTo.Addr()); o.Kind == inventory.OwnerPod {
 			pod = " (" + o.Pod.Ref.String() + ")"
 		}
 		j.add(report.FactNATShown, cn.natTo, pod, cn.pairedBy.String())
@@ -285,7 +289,7 @@ func (c *classifier) judgeService(j *judgement, cn *conn, svc *inventory.Service
 func (c *classifier) judgePod(j *judgement, cn *conn, pod *inventory.Pod, sni peek.IstioSNI, istioSNI bool) {
 	proto := cn.proto
 	backs := c.backends(cn.server, proto)
-	clientOwner := c.idx.Owner(cn.client.Addr())
+	clientOwner := c.owner(cn.client.Addr())
 	switch {
 	case clientOwner.Kind == inventory.OwnerPod && clientOwner.Pod.Sidecar == inventory.Absent:
 		j.verdict = report.PodDirect
@@ -381,7 +385,7 @@ func (c *classifier) clientFacts(j *judgement, cn *conn, svc inventory.Ref, port
 	if c.idx == nil {
 		return
 	}
-	owner := c.idx.Owner(cn.client.Addr())
+	owner := c.owner(cn.client.Addr())
 	if owner.Kind != inventory.OwnerPod {
 		return
 	}
@@ -557,7 +561,7 @@ func (c *classifier) judgeIntercepted(cn *conn) judgement {
 
 // isPod reports whether the inventory places a pod at addr's address.
 func (c *classifier) isPod(addr netip.AddrPort) bool {
-	return c.idx != nil && c.idx.Owner(addr.Addr()).Kind == inventory.OwnerPod
+	return c.idx != nil && c.owner(addr.Addr()).Kind == inventory.OwnerPod
 }
 
 // interceptedByRegistry judges an intercepted connection whose upstream
@@ -568,7 +572,7 @@ func (c *classifier) interceptedByRegistry(j *judgement, cn *conn) {
 		j.add(report.FactInterceptedNoUpstream)
 		return
 	}
-	owner := c.idx.Owner(cn.client.Addr())
+	owner := c.owner(cn.client.Addr())
 	var reg *inventory.Registry
 	if owner.Kind == inventory.OwnerPod {
 		reg = c.idx.Registry(owner.Pod.Ref)
@@ -620,7 +624,7 @@ func (c *classifier) headlessUnknown(j *judgement, cn *conn, pod netip.AddrPort)
 			return
 		}
 	}
-	owner := c.idx.Owner(cn.client.Addr())
+	owner := c.owner(cn.client.Addr())
 	if owner.Kind != inventory.OwnerPod {
 		return
 	}
