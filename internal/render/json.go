@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
@@ -65,10 +66,13 @@ type jsonWriter struct {
 	w   *bufio.Writer
 	b   []byte
 	err error
+	// plain remembers which pieces of evidence need no escaping: the
+	// flows share a few thousand, and their text is most of each flow's.
+	plain map[*report.Evidence]bool
 }
 
 func newJSONWriter(w io.Writer) *jsonWriter {
-	return &jsonWriter{w: bufio.NewWriterSize(w, 1<<16)}
+	return &jsonWriter{w: bufio.NewWriterSize(w, 1<<16), plain: map[*report.Evidence]bool{}}
 }
 
 func (jw *jsonWriter) flush() {
@@ -130,7 +134,7 @@ func (jw *jsonWriter) flows(flows iter.Seq[*report.Flow], indent string) {
 		}
 		n++
 		jw.b = append(jw.b, inner...)
-		jw.b = appendFlow(jw.b, f, inner)
+		jw.b = appendFlow(jw.b, f, inner, jw.plain)
 		if len(jw.b) > 32<<10 {
 			jw.flush()
 		}
@@ -238,12 +242,10 @@ func appendJSONSummaryRow(b []byte, row *report.SummaryRow, indent string) []byt
 // indent.
 func appendJSONServer(b []byte, s *report.Server, indent string) []byte {
 	m := flowMembers{b: b, inner: indent + "  "}
-	m.key("addr")
-	m.b = appendAddrPort(m.b, s.Addr)
+	m.addr("addr", s.Addr)
 	m.ref("pod", s.Pod)
 	if !s.Via.IsZero() {
-		m.key("via")
-		m.b = appendAddrPort(m.b, s.Via.AddrPort)
+		m.addr("via", s.Via.AddrPort)
 	}
 	m.b = append(m.b, '\n')
 	m.b = append(m.b, indent...)
@@ -326,11 +328,11 @@ func (o *jsonObject) close() {
 // appendFlow writes f as encoding/json writes a report.Flow at indent:
 // its fields in order, the omitempty and omitzero ones left out when
 // empty.
-func appendFlow(b []byte, f *report.Flow, indent string) []byte {
+func appendFlow(b []byte, f *report.Flow, indent string, plain map[*report.Evidence]bool) []byte {
 	m := flowMembers{b: b, inner: indent + "  "}
 	m.str("proto", f.Proto.String())
-	m.str("client", f.Client.String())
-	m.str("server", f.Server.String())
+	m.addr("client", f.Client)
+	m.addr("server", f.Server)
 	m.ref("client_pod", f.ClientPod)
 	m.ref("server_pod", f.ServerPod)
 	m.ref("service", f.Service)
@@ -342,7 +344,7 @@ func appendFlow(b []byte, f *report.Flow, indent string) []byte {
 	if f.Evidence == nil {
 		m.b = append(m.b, "null"...)
 	} else {
-		m.b = appendStrings(m.b, len(f.Evidence), func(i int) string { return f.Evidence[i].String() }, m.inner)
+		m.b = appendEvidence(m.b, f.Evidence, m.inner, plain)
 	}
 	m.strOmit("sni", f.SNI)
 	if len(f.ALPN) > 0 {
@@ -352,7 +354,7 @@ func appendFlow(b []byte, f *report.Flow, indent string) []byte {
 	m.strOmit("http_host", f.HTTPHost)
 	m.strOmit("http_request", f.HTTPRequest)
 	if f.NATTo.IsValid() {
-		m.str("nat_to", f.NATTo.String())
+		m.addr("nat_to", f.NATTo.AddrPort)
 	}
 	m.ref("nat_to_pod", f.NATToPod)
 	if !f.Role.IsZero() {
@@ -363,7 +365,7 @@ func appendFlow(b []byte, f *report.Flow, indent string) []byte {
 		m.b = strconv.AppendBool(m.b, f.Intercepted == report.Intercepted)
 	}
 	if f.Upstream.IsValid() {
-		m.str("upstream", f.Upstream.String())
+		m.addr("upstream", f.Upstream.AddrPort)
 	}
 	m.ref("upstream_pod", f.UpstreamPod)
 	if len(f.Interfaces) > 0 {
@@ -424,13 +426,28 @@ func (m *flowMembers) strOmit(name, s string) {
 	}
 }
 
-func (m *flowMembers) ref(name string, r interface {
-	IsZero() bool
-	String() string
-}) {
-	if !r.IsZero() {
-		m.str(name, r.String())
+// ref writes a member holding r's text unless r is zero, without making
+// the text.
+func (m *flowMembers) ref(name string, r inventory.Ref) {
+	if r.IsZero() {
+		return
 	}
+	m.key(name)
+	if r.Namespace == "" || !jsonPlainString(r.Namespace) || !jsonPlainString(r.Name) {
+		m.b = appendString(m.b, r.String())
+		return
+	}
+	m.b = append(m.b, '"')
+	m.b = append(m.b, r.Namespace...)
+	m.b = append(m.b, '/')
+	m.b = append(m.b, r.Name...)
+	m.b = append(m.b, '"')
+}
+
+// addr writes a member holding ap's text.
+func (m *flowMembers) addr(name string, ap netip.AddrPort) {
+	m.key(name)
+	m.b = appendAddrPort(m.b, ap)
 }
 
 func (m *flowMembers) num(name string, n int64) {
@@ -443,6 +460,38 @@ func (m *flowMembers) time(name string, t time.Time) {
 	m.b = append(m.b, '"')
 	m.b = t.AppendFormat(m.b, time.RFC3339Nano)
 	m.b = append(m.b, '"')
+}
+
+// appendEvidence writes evidence as appendStrings would, looking at the
+// text of each piece once (plain remembers it).
+func appendEvidence(b []byte, evidence []*report.Evidence, indent string, plain map[*report.Evidence]bool) []byte {
+	if len(evidence) == 0 {
+		return append(b, "[]"...)
+	}
+	b = append(b, "[\n"...)
+	for i, e := range evidence {
+		if i > 0 {
+			b = append(b, ",\n"...)
+		}
+		b = append(b, indent...)
+		b = append(b, "  "...)
+		text := e.String()
+		p, ok := plain[e]
+		if !ok {
+			p = jsonPlainString(text)
+			plain[e] = p
+		}
+		if p {
+			b = append(b, '"')
+			b = append(b, text...)
+			b = append(b, '"')
+		} else {
+			b = appendString(b, text)
+		}
+	}
+	b = append(b, '\n')
+	b = append(b, indent...)
+	return append(b, ']')
 }
 
 // appendStrings writes n strings as an indented JSON array at indent.
@@ -468,15 +517,23 @@ func appendStrings(b []byte, n int, at func(int) string, indent string) []byte {
 // escaping, else through encoding/json, which escapes C0 controls and
 // markup and replaces invalid UTF-8.
 func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !jsonPlain[s[i]] {
-			quoted, _ := json.Marshal(s)
-			return append(b, quoted...)
-		}
+	if !jsonPlainString(s) {
+		quoted, _ := json.Marshal(s)
+		return append(b, quoted...)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// jsonPlainString reports whether every byte of s is jsonPlain.
+func jsonPlainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !jsonPlain[s[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonPlain holds the bytes encoding/json writes as they are: printable

@@ -234,3 +234,23 @@ func TestJSONSummaryMatchesEncoder(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONPlainString: the 8-bytes-at-a-time check agrees with the table
+// of plain bytes (the oracle) for every byte value at every position of
+// strings of 1 to 17 bytes, and on a plain string with two bad bytes.
+func TestJSONPlainString(t *testing.T) {
+	for n := 1; n <= 17; n++ {
+		for pos := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("a", n))
+				b[pos] = byte(c)
+				if got, want := jsonPlainString(string(b)), jsonPlain[c]; got != want {
+					t.Fatalf("jsonPlainString(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+	assert.True(t, jsonPlainString(""))
+	assert.False(t, jsonPlainString("0123456\x7f\xff23456789"))
+	assert.True(t, jsonPlainString("~~~~~~~~ ~~~~~~~~~ !#$%'()*+,-./09:;=?@AZ[]^_`az{|}~"))
+}
