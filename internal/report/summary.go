@@ -12,7 +12,7 @@ import (
 // flow. The zero value is ready to use.
 type Summarizer struct {
 	rowsByKey map[summaryKey]*summaryAcc
-	order     []summaryKey
+	order     []*summaryAcc // the rows in the order first seen
 	ambiguous int
 	flows     int
 }
@@ -50,7 +50,7 @@ func (s *Summarizer) Add(f *Flow) {
 		row = &summaryAcc{SummaryRow: SummaryRow{Client: k.client, Destination: k.destination, Verdict: k.verdict,
 			Role: k.role, Intercepted: k.intercepted, Servers: []Server{}}}
 		s.rowsByKey[k] = row
-		s.order = append(s.order, k)
+		s.order = append(s.order, row)
 	}
 	s.flows++
 	row.Flows++
@@ -116,12 +116,11 @@ func (s *Summarizer) Rows() []SummaryRow {
 		row                 *summaryAcc
 	}
 	keys := make([]sortKey, 0, len(s.order))
-	for _, k := range s.order {
-		row := s.rowsByKey[k]
+	for _, row := range s.order {
 		slices.SortFunc(row.Servers, func(x, y Server) int { return x.Addr.Compare(y.Addr) })
 		row.ExpectedWhy = strings.Join(row.whys, "; and ")
 		slices.Sort(row.Nodes)
-		keys = append(keys, sortKey{client: k.client.String(), destination: k.destination.String(), row: row})
+		keys = append(keys, sortKey{client: row.Client.String(), destination: row.Destination.String(), row: row})
 	}
 	slices.SortFunc(keys, func(x, y sortKey) int {
 		return cmp.Or(strings.Compare(x.client, y.client), strings.Compare(x.destination, y.destination),
