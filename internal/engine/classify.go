@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
@@ -78,6 +79,8 @@ type classifier struct {
 	// thousands of flows go to the same few pods.
 	backings map[backingKey][]inventory.Backing
 	owners   ownerCache
+	// judgedAddresses remembers judgeAddresses (judgeAddressesOnce).
+	judgedAddresses map[addressKey]judgement
 }
 
 // owner is c.idx.Owner, remembered; c.idx must not be nil.
@@ -148,7 +151,7 @@ func (c *classifier) judge(cn *conn) judgement {
 	case cn.intercepted == report.Intercepted:
 		return c.judgeIntercepted(cn)
 	}
-	j := c.judgeAddresses(cn)
+	j := c.judgeAddressesOnce(cn)
 	switch {
 	case cn.role == report.RoleSidecarUpstream:
 		j.add(report.FactUpstreamLeg, cn.carriedClient, cn.carriedOrig)
@@ -158,6 +161,51 @@ func (c *classifier) judge(cn *conn) judgement {
 			j.verdict = report.PodDirect
 			j.add(report.FactNotInterceptedPod, cn.server)
 		}
+	}
+	return j
+}
+
+// addressKey is everything judgeAddresses reads of a connection: of its
+// client the address alone, of its payload what it looks at.
+type addressKey struct {
+	client        netip.Addr
+	server, natTo netip.AddrPort
+	proto         capture.Transport
+	pairedBy      pairing
+	httpReq       bool
+	sni           string
+	istioALPN     string // the first of the ALPN list Istio uses, as payloadFacts takes it
+}
+
+// maxJudgedAddresses bounds the judgements judgeAddressesOnce keeps.
+const maxJudgedAddresses = 1 << 15
+
+// judgeAddressesOnce is judgeAddresses, remembered for what it reads:
+// the many connections of one client address to one server endpoint are
+// judged alike (their evidence lists share their entries), and judging
+// was the slowest part of a report. The list it returns is clipped, so
+// that adding to it copies it.
+func (c *classifier) judgeAddressesOnce(cn *conn) judgement {
+	k := addressKey{client: cn.client.Addr(), server: cn.server, natTo: cn.natTo, proto: cn.proto, pairedBy: cn.pairedBy}
+	if l7 := cn.l7; l7 != nil {
+		k.httpReq, k.sni = l7.httpReq != "", l7.sni
+		for _, p := range l7.alpn {
+			if peek.IsIstioALPN(p) {
+				k.istioALPN = p
+				break
+			}
+		}
+	}
+	if j, ok := c.judgedAddresses[k]; ok {
+		return j
+	}
+	j := c.judgeAddresses(cn)
+	j.evidence = slices.Clip(j.evidence)
+	if len(c.judgedAddresses) < maxJudgedAddresses {
+		if c.judgedAddresses == nil {
+			c.judgedAddresses = map[addressKey]judgement{}
+		}
+		c.judgedAddresses[k] = j
 	}
 	return j
 }
