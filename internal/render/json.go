@@ -20,11 +20,11 @@ import (
 // report types (TestJSONStreamMatchesEncoder holds it to that). It
 // streams: the flows are written one at a time as the sequence yields them
 // (a result's are made as they are read), so a report of a million flows
-// is never one document in memory. Every part but the flows goes through
-// encoding/json; a flow, the one part written a million times, through
-// appendFlow, which writes its fields directly. escapeC1 then escapes the
-// C1 controls encoding/json leaves raw, so untrusted strings come out as
-// data whatever displays them.
+// is never one document in memory. The flows, the part written a million
+// times, and the summary rows, thousands, are written field by field
+// (appendFlow, appendJSONSummaryRow); every other part goes through
+// encoding/json. escapeC1 then escapes the C1 controls encoding/json leaves
+// raw, so untrusted strings come out as data whatever displays them.
 type jsonRenderer struct{}
 
 func (jsonRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
