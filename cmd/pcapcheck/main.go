@@ -10,20 +10,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/pcapcheck/pcapcheck/internal/render"
 )
 
 func main() {
-	// Most of the heap is the flow table, which holds no pointers: a GC
-	// cycle costs little, while the garbage a report makes flow by flow is
-	// short-lived. Collecting it at half the live heap rather than all of it
-	// keeps the peak near the table's own size (README, Performance).
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
-	}
+	// The garbage collector runs at Go's default (GOGC=100): the heap is
+	// mostly the flow table, which lives until the report is written, and
+	// the report makes little garbage. Collecting at half the live heap
+	// (GOGC=50) measured 3 to 6% more CPU for 1 to 7 MB less peak
+	// (README, Performance).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

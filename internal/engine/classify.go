@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture"
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
@@ -77,7 +78,13 @@ type classifier struct {
 	// backings remembers the inventory's answer for each server endpoint:
 	// thousands of flows go to the same few pods.
 	backings map[backingKey][]inventory.Backing
+	owners   ownerCache
+	// judgedAddresses remembers judgeAddresses (judgeAddressesOnce).
+	judgedAddresses map[addressKey]judgement
 }
+
+// owner is c.idx.Owner, remembered; c.idx must not be nil.
+func (c *classifier) owner(addr netip.Addr) inventory.Owner { return c.owners.owner(c.idx, addr) }
 
 type backingKey struct {
 	ep    netip.AddrPort
@@ -144,7 +151,7 @@ func (c *classifier) judge(cn *conn) judgement {
 	case cn.intercepted == report.Intercepted:
 		return c.judgeIntercepted(cn)
 	}
-	j := c.judgeAddresses(cn)
+	j := c.judgeAddressesOnce(cn)
 	switch {
 	case cn.role == report.RoleSidecarUpstream:
 		j.add(report.FactUpstreamLeg, cn.carriedClient, cn.carriedOrig)
@@ -154,6 +161,51 @@ func (c *classifier) judge(cn *conn) judgement {
 			j.verdict = report.PodDirect
 			j.add(report.FactNotInterceptedPod, cn.server)
 		}
+	}
+	return j
+}
+
+// addressKey is everything judgeAddresses reads of a connection: of its
+// client the address alone, of its payload what it looks at.
+type addressKey struct {
+	client        netip.Addr
+	server, natTo netip.AddrPort
+	proto         capture.Transport
+	pairedBy      pairing
+	httpReq       bool
+	sni           string
+	istioALPN     string // the first of the ALPN list Istio uses, as payloadFacts takes it
+}
+
+// maxJudgedAddresses bounds the judgements judgeAddressesOnce keeps.
+const maxJudgedAddresses = 1 << 15
+
+// judgeAddressesOnce is judgeAddresses, remembered for what it reads:
+// the many connections of one client address to one server endpoint are
+// judged alike (their evidence lists share their entries), and judging
+// was the slowest part of a report. The list it returns is clipped, so
+// that adding to it copies it.
+func (c *classifier) judgeAddressesOnce(cn *conn) judgement {
+	k := addressKey{client: cn.client.Addr(), server: cn.server, natTo: cn.natTo, proto: cn.proto, pairedBy: cn.pairedBy}
+	if l7 := cn.l7; l7 != nil {
+		k.httpReq, k.sni = l7.httpReq != "", l7.sni
+		for _, p := range l7.alpn {
+			if peek.IsIstioALPN(p) {
+				k.istioALPN = p
+				break
+			}
+		}
+	}
+	if j, ok := c.judgedAddresses[k]; ok {
+		return j
+	}
+	j := c.judgeAddresses(cn)
+	j.evidence = slices.Clip(j.evidence)
+	if len(c.judgedAddresses) < maxJudgedAddresses {
+		if c.judgedAddresses == nil {
+			c.judgedAddresses = map[addressKey]judgement{}
+		}
+		c.judgedAddresses[k] = j
 	}
 	return j
 }
@@ -195,7 +247,7 @@ func (c *classifier) judgeAddresses(cn *conn) judgement {
 		return j
 	}
 	if c.idx != nil {
-		switch owner := c.idx.Owner(cn.server.Addr()); owner.Kind {
+		switch owner := c.owner(cn.server.Addr()); owner.Kind {
 		case inventory.OwnerPod:
 			c.judgePod(&j, cn, owner.Pod, sni, istioSNI)
 			return j
@@ -265,7 +317,7 @@ func (c *classifier) judgeService(j *judgement, cn *conn, svc *inventory.Service
 	}
 	if cn.natTo.IsValid() {
 		pod := ""
-		if o := c.idx.Owner(cn.natTo.Addr()); o.Kind == inventory.OwnerPod {
+		if o := c.owner(cn.natTo.Addr()); o.Kind == inventory.OwnerPod {
 			pod = " (" + o.Pod.Ref.String() + ")"
 		}
 		j.add(report.FactNATShown, cn.natTo, pod, cn.pairedBy.String())
@@ -285,7 +337,7 @@ func (c *classifier) judgeService(j *judgement, cn *conn, svc *inventory.Service
 func (c *classifier) judgePod(j *judgement, cn *conn, pod *inventory.Pod, sni peek.IstioSNI, istioSNI bool) {
 	proto := cn.proto
 	backs := c.backends(cn.server, proto)
-	clientOwner := c.idx.Owner(cn.client.Addr())
+	clientOwner := c.owner(cn.client.Addr())
 	switch {
 	case clientOwner.Kind == inventory.OwnerPod && clientOwner.Pod.Sidecar == inventory.Absent:
 		j.verdict = report.PodDirect
@@ -381,7 +433,7 @@ func (c *classifier) clientFacts(j *judgement, cn *conn, svc inventory.Ref, port
 	if c.idx == nil {
 		return
 	}
-	owner := c.idx.Owner(cn.client.Addr())
+	owner := c.owner(cn.client.Addr())
 	if owner.Kind != inventory.OwnerPod {
 		return
 	}
@@ -557,7 +609,7 @@ func (c *classifier) judgeIntercepted(cn *conn) judgement {
 
 // isPod reports whether the inventory places a pod at addr's address.
 func (c *classifier) isPod(addr netip.AddrPort) bool {
-	return c.idx != nil && c.idx.Owner(addr.Addr()).Kind == inventory.OwnerPod
+	return c.idx != nil && c.owner(addr.Addr()).Kind == inventory.OwnerPod
 }
 
 // interceptedByRegistry judges an intercepted connection whose upstream
@@ -568,7 +620,7 @@ func (c *classifier) interceptedByRegistry(j *judgement, cn *conn) {
 		j.add(report.FactInterceptedNoUpstream)
 		return
 	}
-	owner := c.idx.Owner(cn.client.Addr())
+	owner := c.owner(cn.client.Addr())
 	var reg *inventory.Registry
 	if owner.Kind == inventory.OwnerPod {
 		reg = c.idx.Registry(owner.Pod.Ref)
@@ -620,7 +672,7 @@ func (c *classifier) headlessUnknown(j *judgement, cn *conn, pod netip.AddrPort)
 			return
 		}
 	}
-	owner := c.idx.Owner(cn.client.Addr())
+	owner := c.owner(cn.client.Addr())
 	if owner.Kind != inventory.OwnerPod {
 		return
 	}

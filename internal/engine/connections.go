@@ -305,32 +305,24 @@ func (a *flowData) pairByAddress(refs []connRef, nPairs int, o *orienter) []conn
 		return refs
 	}
 	singles := refs[nPairs:]
-	// Only clients that sent to a Service address can have a second leg:
-	// list those, sorted by client, then look up the other flows of the
-	// same client among them.
-	type pre struct {
-		proto  capture.Transport
-		client netip.AddrPort
-		i      int32
-	}
-	var pres []pre
+	// Only clients that sent to a Service address can have a second leg,
+	// and only a flow from one of those clients can be the other: most
+	// flows of a large capture are neither. A filter of bits by client
+	// (clientBits) finds, without a map of every flow, the few flows whose
+	// client also sent to a Service; only their clients' flows to Services
+	// are chained in a map, lowest first, and looked up. A million flows
+	// sorted by client and searched cost half a second.
 	isService := make([]bool, len(singles))
+	pres := newClientBits(len(singles))
 	for i := range singles {
 		r := &singles[i]
-		client, server, _ := a.ends(r)
-		if isService[i] = o.isService(server); isService[i] && !a.folded(r) {
-			pres = append(pres, pre{a.table.at(r.legs[0]).key.proto, client, int32(i)})
+		if isService[i] = o.isService(a.server(r)); isService[i] && !a.folded(r) {
+			pres.set(a.clientHash(r))
 		}
 	}
-	if len(pres) == 0 {
-		return refs
-	}
-	byClient := func(x pre, proto capture.Transport, client netip.AddrPort) int {
-		return cmp.Or(cmp.Compare(x.proto, proto), x.client.Compare(client))
-	}
-	slices.SortFunc(pres, func(x, y pre) int { return cmp.Or(byClient(x, y.proto, y.client), cmp.Compare(x.i, y.i)) })
-	used := make([]bool, len(singles))
-	var merged []connRef
+	// posts are the flows that may be second legs, in order.
+	var posts []int32
+	wanted := newClientBits(len(singles))
 	for j := range singles {
 		post := &singles[j]
 		// Aggregates of folded flows (fold.go) share a client "address:0"
@@ -338,11 +330,42 @@ func (a *flowData) pairByAddress(refs []connRef, nPairs int, o *orienter) []conn
 		if isService[j] || a.folded(post) {
 			continue
 		}
+		if h := a.clientHash(post); pres.has(h) {
+			posts = append(posts, int32(j))
+			wanted.set(h)
+		}
+	}
+	if len(posts) == 0 {
+		return refs
+	}
+	type preKey struct {
+		proto  capture.Transport
+		client netip.AddrPort
+	}
+	heads := map[preKey]int32{}
+	next := make([]int32, len(singles))
+	for i := len(singles) - 1; i >= 0; i-- {
+		r := &singles[i]
+		if !isService[i] || a.folded(r) || !wanted.has(a.clientHash(r)) {
+			continue
+		}
+		client, _, _ := a.ends(r)
+		k := preKey{a.table.at(r.legs[0]).key.proto, client}
+		if h, ok := heads[k]; ok {
+			next[i] = h
+		} else {
+			next[i] = -1
+		}
+		heads[k] = int32(i)
+	}
+	used := make([]bool, len(singles))
+	var merged []connRef
+	for _, j := range posts {
+		post := &singles[j]
 		postFlow := a.table.at(post.legs[0])
 		client, server, _ := a.ends(post)
-		k, _ := slices.BinarySearchFunc(pres, client, func(x pre, c netip.AddrPort) int { return byClient(x, postFlow.key.proto, c) })
-		for ; k < len(pres) && byClient(pres[k], postFlow.key.proto, client) == 0; k++ {
-			i := pres[k].i
+		i, ok := heads[preKey{postFlow.key.proto, client}]
+		for ; ok && i >= 0; i = next[i] {
 			preRef := &singles[i]
 			preFlow := a.table.at(preRef.legs[0])
 			_, vip, _ := a.ends(preRef)
@@ -374,6 +397,46 @@ func (a *flowData) pairByAddress(refs []connRef, nPairs int, o *orienter) []conn
 		}
 	}
 	return append(refs[:n], merged...)
+}
+
+// server returns a connection's server, the side of its first leg that is
+// not the client.
+func (a *flowData) server(r *connRef) netip.AddrPort {
+	return a.table.at(r.legs[0]).key.endpoint(1 - r.clientSide)
+}
+
+// clientHash hashes a connection's protocol and client as its first leg's
+// key holds them, without making the address: equal clients hash equal.
+func (a *flowData) clientHash(r *connRef) uint64 {
+	k := &a.table.at(r.legs[0]).key
+	hi, lo, port := k.aHi, k.aLo, k.aPort
+	if r.clientSide != sideA {
+		hi, lo, port = k.bHi, k.bLo, k.bPort
+	}
+	return mum(mum(hi^0x9E3779B97F4A7C15, lo^0xC2B2AE3D27D4EB4F)^(uint64(port)<<8|uint64(k.proto)), 0x165667B19E3779F9)
+}
+
+// clientBits is a filter of bits set by clientHash: has(h) is true for
+// every h set, and for a few percent of the others.
+type clientBits []uint64
+
+// newClientBits makes a filter of 16 bits an entry for up to n entries.
+func newClientBits(n int) clientBits {
+	words := 1
+	for words*64 < 16*n {
+		words *= 2
+	}
+	return make(clientBits, words)
+}
+
+func (b clientBits) set(h uint64) {
+	i := h & uint64(len(b)*64-1)
+	b[i/64] |= 1 << (i % 64)
+}
+
+func (b clientBits) has(h uint64) bool {
+	i := h & uint64(len(b)*64-1)
+	return b[i/64]&(1<<(i%64)) != 0
 }
 
 // pairSlack is how far apart in time two legs paired by address may be.

@@ -10,13 +10,17 @@
 //
 // Analyzer.Result ends the reading and hands what was read to a Result: it
 // orients every connection from client to server (one 24-byte ref a
-// connection, sorted), and makes the report's facts, summary and warnings
-// once. Result.Flows is an iterator that makes each report.Flow anew as it
-// is yielded: judged (classify.go) into exactly one report.Verdict with its
-// evidence (report.Evidence, a fact and its values), and annotated (package
-// istio predicts the expected path with an Annotator). A million flows can
-// so be written without being held at once, and the Result read as often
-// as wanted; Collect holds them all. Snapshot makes the report of what was
+// connection, sorted), judges each once (classify.go) into exactly one
+// report.Verdict with its evidence (report.Evidence, a fact and its
+// values), annotates it (package istio predicts the expected path with an
+// Annotator), keeps what was decided as a 4-byte index into a table of the
+// distinct judgements, and makes the report's facts, summary and warnings.
+// Judging is remembered for what it reads of a connection, so the many
+// connections of one client to one server are judged once. Result.Flows is
+// an iterator that assembles each report.Flow anew from the flow table and
+// the kept judgement as it is yielded. A million flows can so be written
+// without being held at once, and the Result read as often as wanted;
+// Collect holds them all. Snapshot makes the report of what was
 // read so far without ending the reading (live capture redraws with it).
 //
 // A source that hands out batches (capture.Batcher) is added a batch at a
@@ -36,9 +40,10 @@
 // What allocates: Add allocates only for a new flow (a page of the table
 // every 4096 flows, and the index as it doubles) and for what a payload
 // names (SNI, ALPN, HTTP Host), once per flow. Updating a known flow does
-// not allocate. Making a Result allocates a connRef a connection; each
-// flow's evidence list while it is made (the Evidence values are shared
-// between flows that rest on the same facts).
+// not allocate. Making a Result allocates a connRef and a judgement index a
+// connection, and an evidence list for each connection judged anew (the
+// Evidence values, and the lists kept, are shared between flows that rest
+// on the same facts).
 //
 // Concurrency: an Analyzer is not safe for concurrent use. A Result holds
 // nothing of the Analyzer that made it, never changes, and is safe for

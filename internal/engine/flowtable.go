@@ -66,6 +66,14 @@ func (k *flowKey) equal(o *flowKey) bool {
 
 // addrOf rebuilds an address from its halves.
 func addrOf(hi, lo uint64, is4 bool) netip.Addr {
+	if is4 && hi == 0 && lo>>32 == 0xFFFF {
+		// The low 4 bytes of the mapped form: what Unmap of it returns,
+		// without making the 16 bytes first (the report makes some ten
+		// addresses a flow).
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(lo))
+		return netip.AddrFrom4(b)
+	}
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], hi)
 	binary.BigEndian.PutUint64(b[8:], lo)

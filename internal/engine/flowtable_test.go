@@ -48,3 +48,29 @@ func TestKeyOf(t *testing.T) {
 		})
 	}
 }
+
+// TestAddrOf: addrOf gives back the address addrWords split, the oracle
+// being the address itself; its IPv4 shortcut applies to the IPv4-mapped
+// form only, so an IPv6 address under a key marked IPv4 (no decoder makes
+// one) comes back as it was.
+func TestAddrOf(t *testing.T) {
+	tests := []struct {
+		name string
+		addr string
+		is4  bool
+	}{
+		{name: "IPv4", addr: "10.244.2.10", is4: true},
+		{name: "IPv4 zero", addr: "0.0.0.0", is4: true},
+		{name: "IPv4 broadcast", addr: "255.255.255.255", is4: true},
+		{name: "IPv6", addr: "fd00::1"},
+		{name: "IPv4-mapped IPv6 stays IPv6", addr: "::ffff:10.0.0.1"},
+		{name: "IPv6 under a key marked IPv4", addr: "fd00::1", is4: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := netip.MustParseAddr(tc.addr)
+			hi, lo := addrWords(a)
+			assert.Equal(t, a, addrOf(hi, lo, tc.is4))
+		})
+	}
+}

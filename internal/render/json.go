@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/report"
 )
 
@@ -18,11 +20,11 @@ import (
 // report types (TestJSONStreamMatchesEncoder holds it to that). It
 // streams: the flows are written one at a time as the sequence yields them
 // (a result's are made as they are read), so a report of a million flows
-// is never one document in memory. Every part but the flows goes through
-// encoding/json; a flow, the one part written a million times, through
-// appendFlow, which writes its fields directly. escapeC1 then escapes the
-// C1 controls encoding/json leaves raw, so untrusted strings come out as
-// data whatever displays them.
+// is never one document in memory. The flows, the part written a million
+// times, and the summary rows, thousands, are written field by field
+// (appendFlow, appendJSONSummaryRow); every other part goes through
+// encoding/json. escapeC1 then escapes the C1 controls encoding/json leaves
+// raw, so untrusted strings come out as data whatever displays them.
 type jsonRenderer struct{}
 
 func (jsonRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
@@ -64,10 +66,13 @@ type jsonWriter struct {
 	w   *bufio.Writer
 	b   []byte
 	err error
+	// plain remembers which pieces of evidence need no escaping: the
+	// flows share a few thousand, and their text is most of each flow's.
+	plain map[*report.Evidence]bool
 }
 
 func newJSONWriter(w io.Writer) *jsonWriter {
-	return &jsonWriter{w: bufio.NewWriterSize(w, 1<<16)}
+	return &jsonWriter{w: bufio.NewWriterSize(w, 1<<16), plain: map[*report.Evidence]bool{}}
 }
 
 func (jw *jsonWriter) flush() {
@@ -99,7 +104,8 @@ func (jw *jsonWriter) report(r *report.Report, flows iter.Seq[*report.Flow], ind
 	} else {
 		jw.flows(flowsOf(r, flows), o.inner)
 	}
-	o.value("summary", r.Summary)
+	o.key("summary")
+	jw.summary(r.Summary, o)
 	o.value("warnings", r.Warnings)
 	if r.Mesh != nil {
 		o.value("mesh", r.Mesh)
@@ -128,7 +134,7 @@ func (jw *jsonWriter) flows(flows iter.Seq[*report.Flow], indent string) {
 		}
 		n++
 		jw.b = append(jw.b, inner...)
-		jw.b = appendFlow(jw.b, f, inner)
+		jw.b = appendFlow(jw.b, f, inner, jw.plain)
 		if len(jw.b) > 32<<10 {
 			jw.flush()
 		}
@@ -140,6 +146,125 @@ func (jw *jsonWriter) flows(flows iter.Seq[*report.Flow], indent string) {
 	jw.b = append(jw.b, '\n')
 	jw.b = append(jw.b, indent...)
 	jw.b = append(jw.b, ']')
+}
+
+// summary writes the summary rows as the value of o's member just
+// started, as encoding/json would: by appendSummaryRow, and through
+// encoding/json itself when a row holds a verdict it cannot marshal, so
+// that the error is the encoder's. Thousands of rows went through its
+// reflection and indenting at twice the cost of the flows' JSON.
+func (jw *jsonWriter) summary(rows []report.SummaryRow, o *jsonObject) {
+	for i := range rows {
+		if _, err := rows[i].Verdict.MarshalText(); err != nil {
+			o.encode(rows)
+			return
+		}
+	}
+	if rows == nil {
+		jw.b = append(jw.b, "null"...)
+		return
+	}
+	if len(rows) == 0 {
+		jw.b = append(jw.b, "[]"...)
+		return
+	}
+	inner := o.inner + "  "
+	jw.b = append(jw.b, "[\n"...)
+	for i := range rows {
+		if i > 0 {
+			jw.b = append(jw.b, ",\n"...)
+		}
+		jw.b = append(jw.b, inner...)
+		jw.b = appendJSONSummaryRow(jw.b, &rows[i], inner)
+		if len(jw.b) > 32<<10 {
+			jw.flush()
+		}
+	}
+	jw.b = append(jw.b, '\n')
+	jw.b = append(jw.b, o.inner...)
+	jw.b = append(jw.b, ']')
+}
+
+// appendJSONSummaryRow writes row as encoding/json writes a
+// report.SummaryRow at indent.
+func appendJSONSummaryRow(b []byte, row *report.SummaryRow, indent string) []byte {
+	m := flowMembers{b: b, inner: indent + "  "}
+	m.str("client", row.Client.String())
+	m.str("destination", row.Destination.String())
+	m.str("verdict", row.Verdict.String())
+	if !row.Role.IsZero() {
+		m.str("role", row.Role.String())
+	}
+	if !row.Intercepted.IsZero() {
+		m.key("intercepted")
+		m.b = strconv.AppendBool(m.b, row.Intercepted == report.Intercepted)
+	}
+	m.num("flows", int64(row.Flows))
+	if row.Ambiguous != 0 {
+		m.num("ambiguous", int64(row.Ambiguous))
+	}
+	m.num("packets", row.Packets)
+	m.num("bytes", row.Bytes)
+	m.key("servers")
+	switch {
+	case row.Servers == nil:
+		m.b = append(m.b, "null"...)
+	case len(row.Servers) == 0:
+		m.b = append(m.b, "[]"...)
+	default:
+		inner := m.inner + "  "
+		m.b = append(m.b, "[\n"...)
+		for i := range row.Servers {
+			if i > 0 {
+				m.b = append(m.b, ",\n"...)
+			}
+			m.b = append(m.b, inner...)
+			m.b = appendJSONServer(m.b, &row.Servers[i], inner)
+		}
+		m.b = append(m.b, '\n')
+		m.b = append(m.b, m.inner...)
+		m.b = append(m.b, ']')
+	}
+	if !row.Expected.IsZero() {
+		m.str("expected", row.Expected.String())
+	}
+	m.strOmit("expected_why", row.ExpectedWhy)
+	if len(row.Nodes) > 0 {
+		m.key("nodes")
+		m.b = appendStrings(m.b, len(row.Nodes), func(i int) string { return row.Nodes[i] }, m.inner)
+	}
+	m.b = append(m.b, '\n')
+	m.b = append(m.b, indent...)
+	return append(m.b, '}')
+}
+
+// appendJSONServer writes s as encoding/json writes a report.Server at
+// indent.
+func appendJSONServer(b []byte, s *report.Server, indent string) []byte {
+	m := flowMembers{b: b, inner: indent + "  "}
+	m.addr("addr", s.Addr)
+	m.ref("pod", s.Pod)
+	if !s.Via.IsZero() {
+		m.addr("via", s.Via.AddrPort)
+	}
+	m.b = append(m.b, '\n')
+	m.b = append(m.b, indent...)
+	return append(m.b, '}')
+}
+
+// appendAddrPort writes ap as a JSON string without making its text
+// first; through appendString when a byte needs escaping (an IPv6 zone
+// can hold any).
+func appendAddrPort(b []byte, ap netip.AddrPort) []byte {
+	start := len(b)
+	b = append(b, '"')
+	b = ap.AppendTo(b)
+	for _, c := range b[start+1:] {
+		if !jsonPlain[c] {
+			return appendString(b[:start], ap.String())
+		}
+	}
+	return append(b, '"')
 }
 
 // jsonObject writes the members of one object, each on its own line.
@@ -169,6 +294,11 @@ func (o *jsonObject) key(name string) {
 // value writes a member whose value encoding/json writes.
 func (o *jsonObject) value(name string, v any) {
 	o.key(name)
+	o.encode(v)
+}
+
+// encode writes the value of the member just started.
+func (o *jsonObject) encode(v any) {
 	if o.jw.err != nil {
 		return
 	}
@@ -198,11 +328,11 @@ func (o *jsonObject) close() {
 // appendFlow writes f as encoding/json writes a report.Flow at indent:
 // its fields in order, the omitempty and omitzero ones left out when
 // empty.
-func appendFlow(b []byte, f *report.Flow, indent string) []byte {
+func appendFlow(b []byte, f *report.Flow, indent string, plain map[*report.Evidence]bool) []byte {
 	m := flowMembers{b: b, inner: indent + "  "}
 	m.str("proto", f.Proto.String())
-	m.str("client", f.Client.String())
-	m.str("server", f.Server.String())
+	m.addr("client", f.Client)
+	m.addr("server", f.Server)
 	m.ref("client_pod", f.ClientPod)
 	m.ref("server_pod", f.ServerPod)
 	m.ref("service", f.Service)
@@ -214,7 +344,7 @@ func appendFlow(b []byte, f *report.Flow, indent string) []byte {
 	if f.Evidence == nil {
 		m.b = append(m.b, "null"...)
 	} else {
-		m.b = appendStrings(m.b, len(f.Evidence), func(i int) string { return f.Evidence[i].String() }, m.inner)
+		m.b = appendEvidence(m.b, f.Evidence, m.inner, plain)
 	}
 	m.strOmit("sni", f.SNI)
 	if len(f.ALPN) > 0 {
@@ -224,7 +354,7 @@ func appendFlow(b []byte, f *report.Flow, indent string) []byte {
 	m.strOmit("http_host", f.HTTPHost)
 	m.strOmit("http_request", f.HTTPRequest)
 	if f.NATTo.IsValid() {
-		m.str("nat_to", f.NATTo.String())
+		m.addr("nat_to", f.NATTo.AddrPort)
 	}
 	m.ref("nat_to_pod", f.NATToPod)
 	if !f.Role.IsZero() {
@@ -235,7 +365,7 @@ func appendFlow(b []byte, f *report.Flow, indent string) []byte {
 		m.b = strconv.AppendBool(m.b, f.Intercepted == report.Intercepted)
 	}
 	if f.Upstream.IsValid() {
-		m.str("upstream", f.Upstream.String())
+		m.addr("upstream", f.Upstream.AddrPort)
 	}
 	m.ref("upstream_pod", f.UpstreamPod)
 	if len(f.Interfaces) > 0 {
@@ -296,13 +426,28 @@ func (m *flowMembers) strOmit(name, s string) {
 	}
 }
 
-func (m *flowMembers) ref(name string, r interface {
-	IsZero() bool
-	String() string
-}) {
-	if !r.IsZero() {
-		m.str(name, r.String())
+// ref writes a member holding r's text unless r is zero, without making
+// the text.
+func (m *flowMembers) ref(name string, r inventory.Ref) {
+	if r.IsZero() {
+		return
 	}
+	m.key(name)
+	if r.Namespace == "" || !jsonPlainString(r.Namespace) || !jsonPlainString(r.Name) {
+		m.b = appendString(m.b, r.String())
+		return
+	}
+	m.b = append(m.b, '"')
+	m.b = append(m.b, r.Namespace...)
+	m.b = append(m.b, '/')
+	m.b = append(m.b, r.Name...)
+	m.b = append(m.b, '"')
+}
+
+// addr writes a member holding ap's text.
+func (m *flowMembers) addr(name string, ap netip.AddrPort) {
+	m.key(name)
+	m.b = appendAddrPort(m.b, ap)
 }
 
 func (m *flowMembers) num(name string, n int64) {
@@ -315,6 +460,38 @@ func (m *flowMembers) time(name string, t time.Time) {
 	m.b = append(m.b, '"')
 	m.b = t.AppendFormat(m.b, time.RFC3339Nano)
 	m.b = append(m.b, '"')
+}
+
+// appendEvidence writes evidence as appendStrings would, looking at the
+// text of each piece once (plain remembers it).
+func appendEvidence(b []byte, evidence []*report.Evidence, indent string, plain map[*report.Evidence]bool) []byte {
+	if len(evidence) == 0 {
+		return append(b, "[]"...)
+	}
+	b = append(b, "[\n"...)
+	for i, e := range evidence {
+		if i > 0 {
+			b = append(b, ",\n"...)
+		}
+		b = append(b, indent...)
+		b = append(b, "  "...)
+		text := e.String()
+		p, ok := plain[e]
+		if !ok {
+			p = jsonPlainString(text)
+			plain[e] = p
+		}
+		if p {
+			b = append(b, '"')
+			b = append(b, text...)
+			b = append(b, '"')
+		} else {
+			b = appendString(b, text)
+		}
+	}
+	b = append(b, '\n')
+	b = append(b, indent...)
+	return append(b, ']')
 }
 
 // appendStrings writes n strings as an indented JSON array at indent.
@@ -340,15 +517,23 @@ func appendStrings(b []byte, n int, at func(int) string, indent string) []byte {
 // escaping, else through encoding/json, which escapes C0 controls and
 // markup and replaces invalid UTF-8.
 func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !jsonPlain[s[i]] {
-			quoted, _ := json.Marshal(s)
-			return append(b, quoted...)
-		}
+	if !jsonPlainString(s) {
+		quoted, _ := json.Marshal(s)
+		return append(b, quoted...)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// jsonPlainString reports whether every byte of s is jsonPlain.
+func jsonPlainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !jsonPlain[s[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonPlain holds the bytes encoding/json writes as they are: printable

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,4 +175,82 @@ func TestJSONReadsBack(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, rd.Comparison(&b, &c, nil, nil))
 	assert.Equal(t, string(raw), b.String())
+}
+
+// TestJSONSummaryMatchesEncoder: the summary rows appendJSONSummaryRow
+// writes are byte for byte what encoding/json writes of them (the
+// oracle), for every field set and none, hostile strings in labels and
+// pods, an IPv6 zone that needs escaping, and an empty and a nil list;
+// a row with an invalid verdict fails as the encoder fails.
+func TestJSONSummaryMatchesEncoder(t *testing.T) {
+	evil := "\x1b]0;pwned\x07<script>&</script>\u0085\u202e\xff"
+	zoned := netip.MustParseAddrPort(`[fe80::1%eth"<0>]:80`)
+	full := report.SummaryRow{
+		Client: report.Label{Ref: ref("ns/" + evil)}, Destination: report.Label{Addr: ap("10.96.0.10:53"), WithPort: true},
+		Verdict: report.SidecarDNAT, Role: report.RoleSidecarUpstream, Intercepted: report.Intercepted,
+		Flows: 7, Ambiguous: 2, Packets: 1 << 40, Bytes: -1,
+		Servers: []report.Server{
+			{Addr: ap("10.244.1.5:9080"), Pod: ref("bookinfo/" + evil), Via: report.Endpoint{AddrPort: ap("10.96.1.1:9080")}},
+			{Addr: ap("[fd00::5]:443")},
+			{Addr: zoned, Via: report.Endpoint{AddrPort: zoned}},
+			{},
+		},
+		Expected: report.PathSet(0).Add(report.ExpectPassthrough).Add(report.ExpectSidecarDNAT), ExpectedWhy: "why " + evil,
+		Nodes: []string{"node-a", evil},
+	}
+	tests := []struct {
+		name    string
+		rows    []report.SummaryRow
+		wantErr bool
+	}{
+		{name: "nil", rows: nil},
+		{name: "empty", rows: []report.SummaryRow{}},
+		{name: "every field", rows: []report.SummaryRow{full}},
+		{name: "bare rows", rows: []report.SummaryRow{
+			{Client: label("10.0.0.1"), Verdict: report.Unknown},
+			{Client: label("10.0.0.1"), Verdict: report.External, Servers: []report.Server{}, Intercepted: report.NotIntercepted},
+		}},
+		{name: "invalid verdict", rows: []report.SummaryRow{full, {}}, wantErr: true},
+	}
+	rd, err := New(JSON)
+	require.NoError(t, err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &report.Report{Schema: report.SchemaAnalyze, Summary: tc.rows}
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetIndent("", "  ")
+			wantErr := enc.Encode(r)
+			var got bytes.Buffer
+			gotErr := rd.Analysis(&got, r, nil)
+			if tc.wantErr {
+				require.Error(t, wantErr)
+				assert.EqualError(t, gotErr, wantErr.Error())
+				return
+			}
+			require.NoError(t, wantErr)
+			require.NoError(t, gotErr)
+			assert.Equal(t, string(escapeC1(want.Bytes())), got.String())
+		})
+	}
+}
+
+// TestJSONPlainString: the 8-bytes-at-a-time check agrees with the table
+// of plain bytes (the oracle) for every byte value at every position of
+// strings of 1 to 17 bytes, and on a plain string with two bad bytes.
+func TestJSONPlainString(t *testing.T) {
+	for n := 1; n <= 17; n++ {
+		for pos := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("a", n))
+				b[pos] = byte(c)
+				if got, want := jsonPlainString(string(b)), jsonPlain[c]; got != want {
+					t.Fatalf("jsonPlainString(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+	assert.True(t, jsonPlainString(""))
+	assert.False(t, jsonPlainString("0123456\x7f\xff23456789"))
+	assert.True(t, jsonPlainString("~~~~~~~~ ~~~~~~~~~ !#$%'()*+,-./09:;=?@AZ[]^_`az{|}~"))
 }
