@@ -71,7 +71,7 @@ func TestAnnotate(t *testing.T) {
 	assert.Equal(t, map[string]string{
 		"10.1.1.1 → web/api": "", "web/batch → web/api": "passthrough", "web/frontend-1 → web/api": "sidecar-dnat",
 		"web/frontend-1 → 10.244.9.9:15012": "",
-		"web/frontend-1 → prod/reviews": "blocked", "web/frontend-1 → 93.184.216.34:443": "blocked",
+		"web/frontend-1 → prod/reviews":     "blocked", "web/frontend-1 → 93.184.216.34:443": "blocked",
 		"web/frontend-1 → kube-system/kube-dns": "passthrough",
 	}, expected)
 	require.NotNil(t, r.Mesh)
