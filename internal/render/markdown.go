@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -27,12 +28,20 @@ func (m markdownRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq
 		b.WriteString("\n")
 		mermaidChart(&b, buildGraphs(r, fl, mermaidLimits), nil)
 	}
-	if m.o.flows {
-		rows.table(&b, "Flows", fl)
+	if !m.o.flows {
+		mdWarnings(&b, r.Warnings)
+		_, err := w.Write(b.Bytes())
+		return err
 	}
+	// The flows' rows, held in chunks, are written after the text before
+	// them rather than copied into it (issue 15).
+	out := bufio.NewWriterSize(w, 64<<10)
+	out.Write(b.Bytes())
+	rows.table(out, "Flows", fl)
+	b.Reset()
 	mdWarnings(&b, r.Warnings)
-	_, err := w.Write(b.Bytes())
-	return err
+	out.Write(b.Bytes())
+	return out.Flush()
 }
 
 func (m markdownRenderer) Comparison(w io.Writer, c *report.Comparison, before, after iter.Seq[*report.Flow]) error {
@@ -124,7 +133,7 @@ type mdFlowRows struct {
 	on   bool // the table is wanted
 	read bool // the flows have been read
 	n    int
-	b    bytes.Buffer
+	b    chunkBuffer
 	// cells holds each piece of evidence as a cell writes it: flows share
 	// their evidence.
 	cells map[*report.Evidence]string
@@ -153,14 +162,14 @@ func (t *mdFlowRows) tee(flows iter.Seq[*report.Flow]) iter.Seq[*report.Flow] {
 
 // table writes the flows table under title, reading flows (a sequence
 // from tee) if nothing has yet.
-func (t *mdFlowRows) table(b *bytes.Buffer, title string, flows iter.Seq[*report.Flow]) {
+func (t *mdFlowRows) table(b textWriter, title string, flows iter.Seq[*report.Flow]) {
 	if !t.read {
 		for range flows {
 		}
 	}
 	fmt.Fprintf(b, "\n### %s\n\n", title)
 	b.WriteString("| # | Proto | Client | Server | NAT to | Service | Verdict | Packets | Bytes | Evidence |\n|---:|---|---|---|---|---|---|---:|---:|---|\n")
-	b.Write(t.b.Bytes())
+	t.b.writeTo(b)
 }
 
 // add writes a flow's row: its evidence in the last cell, one piece a line.

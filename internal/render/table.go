@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"fmt"
@@ -23,6 +24,22 @@ func (t tableRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*r
 	t.captures(&b, r.Captures)
 	section(&b, "SUMMARY")
 	t.summary(&b, r.Summary)
+	if t.o.flows && t.o.width <= 0 {
+		// Not fitted to a width, the flows are printed as they come: the
+		// table of every flow and its evidence held as compactly as they
+		// can be, not the whole text (issue 15).
+		section(&b, "FLOWS")
+		out := &trimWriter{w: bufio.NewWriterSize(w, 64<<10)}
+		out.Write(b.Bytes())
+		t.flows(out, flowsOf(r, flows), undated(r.Captures))
+		b.Reset()
+		warningsSection(&b, r.Warnings)
+		if b.Len() > 0 {
+			out.WriteByte('\n')
+			out.Write(b.Bytes())
+		}
+		return out.Flush()
+	}
 	if t.o.flows {
 		section(&b, "FLOWS")
 		t.flows(&b, flowsOf(r, flows), undated(r.Captures))
@@ -203,36 +220,52 @@ func expectedFlowCell(expected report.Path, observed report.Verdict) string {
 }
 
 // flows lists every flow in a table, then each flow's evidence. The
-// evidence is written to a buffer of its own as the table's rows are
-// gathered, so that the flows are read once.
-func (t tableRenderer) flows(b *bytes.Buffer, flows iter.Seq[*report.Flow], undated bool) {
+// evidence is gathered as the table's rows are, so that the flows are read
+// once.
+func (t tableRenderer) flows(b textWriter, flows iter.Seq[*report.Flow], undated bool) {
+	header := []string{"#", "PROTO", "CLIENT", "SERVER", "NAT TO", "SERVICE", "VERDICT", "HANDSHAKE", "PACKETS", "BYTES", "FIRST"}
+	// Fitted to a width, the table is a grid: its rows are tried
+	// shortened and stacked. Else its cells are gathered as columns.
 	var rows [][]string
-	var ev bytes.Buffer
+	cols := newColumns(len(header))
+	cols.row(header)
+	var ev chunkBuffer
 	// lines holds each piece of evidence's line: flows share their evidence.
 	lines := map[*report.Evidence]string{}
 	i := 0
 	for f := range flows {
 		i++
-		rows = append(rows, []string{strconv.Itoa(i), f.Proto.String(), Clean(f.Client.String()), Clean(f.Server.String()), dash(Clean(addrText(f.NATTo.AddrPort))), dash(Clean(f.Service.String())),
-			verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), dash(f.Handshake.String()), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated)})
+		row := [...]string{strconv.Itoa(i), f.Proto.String(), Clean(f.Client.String()), Clean(f.Server.String()), dash(Clean(addrText(f.NATTo.AddrPort))), dash(Clean(f.Service.String())),
+			verdictText(t.o.color, f.Verdict, f.Role, f.Intercepted), dash(f.Handshake.String()), strconv.FormatInt(f.Packets, 10), strconv.FormatInt(f.Bytes, 10), stamp(&f.First, undated)}
+		if t.o.width > 0 {
+			rows = append(rows, slices.Clone(row[:]))
+		} else {
+			cols.row(row[:])
+		}
 		t.evidence(&ev, i, f, lines)
 	}
 	if i == 0 {
 		b.WriteString("no flows\n")
 		return
 	}
-	tbl := t.newGrid(b, "#", "PROTO", "CLIENT", "SERVER", "NAT TO", "SERVICE", "VERDICT", "HANDSHAKE", "PACKETS", "BYTES", "FIRST")
-	for _, row := range rows {
-		tbl.Append(row...)
+	if t.o.width > 0 {
+		var tb bytes.Buffer
+		tbl := t.newGrid(&tb, header...)
+		for _, row := range rows {
+			tbl.Append(row...)
+		}
+		tbl.Render()
+		b.Write(tb.Bytes())
+	} else {
+		cols.writeTo(b)
 	}
-	tbl.Render()
 	b.WriteString("\nEVIDENCE\n")
-	b.Write(ev.Bytes())
+	ev.writeTo(b)
 }
 
 // evidence writes the i-th flow's evidence; lines caches each piece's
 // line.
-func (t tableRenderer) evidence(b *bytes.Buffer, i int, f *report.Flow, lines map[*report.Evidence]string) {
+func (t tableRenderer) evidence(b textWriter, i int, f *report.Flow, lines map[*report.Evidence]string) {
 	b.WriteByte('#')
 	b.WriteString(strconv.Itoa(i))
 	for _, s := range []string{" ", f.Proto.String(), " ", Clean(f.Client.String()), " → ", Clean(f.Server.String()), ": ",
