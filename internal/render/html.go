@@ -44,9 +44,15 @@ func (htmlRenderer) Comparison(w io.Writer, c *report.Comparison, beforeFlows, a
 func analysisPage(r *report.Report, flows iter.Seq[*report.Flow]) pageView {
 	rows := newHTMLFlowRows(undated(r.Captures))
 	p := pageView{Title: "pcapcheck analyze", Captures: []sideCaptures{{Files: captureNames(r.Captures)}}}
-	for _, g := range buildGraphs(r, rows.tee(flowsOf(r, flows)), diagramLimits) {
-		p.Clients = append(p.Clients, clientView{Client: Clean(g.client), Diagrams: []diagramView{diagram(g, "", nil)}})
-	}
+	graphs := buildGraphs(r, rows.tee(flowsOf(r, flows)), diagramLimits)
+	p.Clients = make([]clientView, len(graphs))
+	// Once the flows are read, the diagrams are all that is left to do,
+	// and each client's is its own: laid out and written on every core.
+	inParallel(len(graphs), func(i int) {
+		d := diagram(graphs[i], "", nil)
+		d.writeParts()
+		p.Clients[i] = clientView{Client: Clean(graphs[i].client), Diagrams: []diagramView{d}}
+	})
 	p.Sides = []sideView{side("", r, rows)}
 	return p
 }
@@ -121,6 +127,7 @@ func compared(g, other *graph, side, title, diff string, isChanged func(string) 
 			d.Lanes[i].Change = ch.Before.String() + " → " + ch.After.String()
 		}
 	}
+	d.writeParts()
 	return d
 }
 
@@ -128,7 +135,8 @@ func compared(g, other *graph, side, title, diff string, isChanged func(string) 
 // nodes and edges it lacks get the class diff.
 func diagram(g *graph, diff string, other *graph) diagramView {
 	l := place(g)
-	d := diagramView{W: l.w, H: l.h, Label: "paths of " + Clean(g.client), Footer: l.footer, FooterY: l.footerY}
+	d := diagramView{W: l.w, H: l.h, Label: "paths of " + Clean(g.client), Footer: l.footer, FooterY: l.footerY,
+		Lanes: make([]laneView, 0, len(l.lanes)), Edges: make([]edgeView, 0, len(l.edges)), Nodes: make([]nodeView, 0, len(l.nodes))}
 	var nodeIDs, edgeIDs map[string]bool
 	if other != nil {
 		ol := place(other)
@@ -260,6 +268,9 @@ type (
 		Nodes              []nodeView
 		Footer             string
 		FooterY            int
+		// LanesHTML, EdgesHTML and NodesHTML are Lanes, Edges and Nodes as
+		// the page writes them (writeParts).
+		LanesHTML, EdgesHTML, NodesHTML template.HTML
 	}
 	laneView struct {
 		Y, W, H              int

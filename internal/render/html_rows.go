@@ -406,30 +406,24 @@ func appendNode(b []byte, n *nodeView) []byte {
 	return append(b, "</text></g>"...)
 }
 
-// LanesHTML, EdgesHTML and NodesHTML are the diagram's parts as the page
-// writes them.
-func (d diagramView) LanesHTML() template.HTML {
+// writeParts writes the diagram's lanes, edges and nodes as the page
+// writes them, into LanesHTML, EdgesHTML and NodesHTML.
+func (d *diagramView) writeParts() {
 	b := make([]byte, 0, 400*len(d.Lanes))
 	for i := range d.Lanes {
 		b = appendLane(b, &d.Lanes[i])
 	}
-	return template.HTML(b)
-}
-
-func (d diagramView) EdgesHTML() template.HTML {
-	b := make([]byte, 0, 300*len(d.Edges))
+	d.LanesHTML = template.HTML(b)
+	b = make([]byte, 0, 300*len(d.Edges))
 	for i := range d.Edges {
 		b = appendEdge(b, &d.Edges[i])
 	}
-	return template.HTML(b)
-}
-
-func (d diagramView) NodesHTML() template.HTML {
-	b := make([]byte, 0, 400*len(d.Nodes))
+	d.EdgesHTML = template.HTML(b)
+	b = make([]byte, 0, 400*len(d.Nodes))
 	for i := range d.Nodes {
 		b = appendNode(b, &d.Nodes[i])
 	}
-	return template.HTML(b)
+	d.NodesHTML = template.HTML(b)
 }
 
 // SummaryHTML is the summary table's rows as the page writes them.

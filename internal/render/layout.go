@@ -101,7 +101,7 @@ func truncMiddle(s string, max int) string {
 
 // place lays out a graph.
 func place(g *graph) *layout {
-	l := &layout{}
+	l := &layout{lanes: make([]placedLane, 0, len(g.lanes)), nodes: make([]placedNode, 0, len(g.nodes)), edges: make([]placedEdge, 0, len(g.edges))}
 	// Column widths from content.
 	var colW [numCols]int
 	for _, n := range g.nodes {
