@@ -9,7 +9,8 @@
 // and nothing parses a report's text back. A report's flows come beside it
 // as an iter.Seq (an engine.Result's Flows, made as they are read): the JSON
 // and YAML renderers write them one at a time, the summary table reads none,
-// and the others collect them. JSON and YAML are written by hand where a
+// HTML reads them twice (for the diagrams, then for the flows table that
+// comes after them), and the others collect them. JSON and YAML are written by hand where a
 // report holds thousands of values (flows, summary rows) and held byte for
 // byte, by tests, to what encoding/json and go.yaml.in/yaml/v3 write of
 // the same types; those encoders write every other part. Strings that came from packets or inventories are

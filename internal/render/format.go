@@ -105,7 +105,8 @@ func ParseFormatFor(s string, d Document) (Format, error) {
 
 // Renderer prints finished reports. A report's flows come beside it as a
 // sequence (an engine.Result's Flows, made as they are read); nil means
-// the report's own collected Flows. The summary-only table reads none.
+// the report's own collected Flows. The summary-only table reads none;
+// HTML reads the sequence twice, so it must yield the same flows each time.
 type Renderer interface {
 	// Analysis prints the report of `pcapcheck analyze`.
 	Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error

@@ -33,18 +33,53 @@ var htmlPage = template.Must(template.New("page").Parse(htmlSource))
 var diagramLimits = graphLimits{maxLanes: 300, maxServers: 12}
 
 func (htmlRenderer) Analysis(w io.Writer, r *report.Report, flows iter.Seq[*report.Flow]) error {
-	return htmlPage.Execute(w, analysisPage(r, flows))
+	return writePage(w, analysisPage(r, flows))
 }
 
 func (htmlRenderer) Comparison(w io.Writer, c *report.Comparison, beforeFlows, afterFlows iter.Seq[*report.Flow]) error {
-	return htmlPage.Execute(w, comparisonPage(c, beforeFlows, afterFlows))
+	return writePage(w, comparisonPage(c, beforeFlows, afterFlows))
 }
 
-// analysisPage is what the page of an analysis shows.
+// writePage writes the page in order: its top with the diagrams, then for
+// each side its tables, the flows table's rows written as the side's flows
+// are read a second time, and the page's bottom.
+func writePage(w io.Writer, p pageView) error {
+	if err := htmlPage.Execute(w, p); err != nil {
+		return err
+	}
+	for _, s := range p.Sides {
+		if err := htmlPage.ExecuteTemplate(w, "side-top", s); err != nil {
+			return err
+		}
+		if err := newHTMLFlowRows(w, s.undated).write(s.flows); err != nil {
+			return err
+		}
+		if err := htmlPage.ExecuteTemplate(w, "side-bottom", s); err != nil {
+			return err
+		}
+	}
+	return htmlPage.ExecuteTemplate(w, "bottom", p)
+}
+
+// counted yields the flows of flows, counting them in n.
+func counted(flows iter.Seq[*report.Flow], n *int) iter.Seq[*report.Flow] {
+	return func(yield func(*report.Flow) bool) {
+		for f := range flows {
+			*n++
+			if !yield(f) {
+				return
+			}
+		}
+	}
+}
+
+// analysisPage is what the page of an analysis shows. It reads the flows
+// once, for the diagrams; writePage reads them again for the flows table.
 func analysisPage(r *report.Report, flows iter.Seq[*report.Flow]) pageView {
-	rows := newHTMLFlowRows(undated(r.Captures))
+	flows = flowsOf(r, flows)
 	p := pageView{Title: "pcapcheck analyze", Captures: []sideCaptures{{Files: captureNames(r.Captures)}}}
-	graphs := buildGraphs(r, rows.tee(flowsOf(r, flows)), diagramLimits)
+	n := 0
+	graphs := buildGraphs(r, counted(flows, &n), diagramLimits)
 	p.Clients = make([]clientView, len(graphs))
 	// Once the flows are read, the diagrams are all that is left to do,
 	// and each client's is its own: laid out and written on every core.
@@ -53,13 +88,13 @@ func analysisPage(r *report.Report, flows iter.Seq[*report.Flow]) pageView {
 		d.writeParts()
 		p.Clients[i] = clientView{Client: Clean(graphs[i].client), Diagrams: []diagramView{d}}
 	})
-	p.Sides = []sideView{side("", r, rows)}
+	p.Sides = []sideView{side("", r, flows, n)}
 	return p
 }
 
 // comparisonPage is what the page of a comparison shows.
 func comparisonPage(c *report.Comparison, beforeFlows, afterFlows iter.Seq[*report.Flow]) pageView {
-	rb, ra := newHTMLFlowRows(undated(c.Before.Captures)), newHTMLFlowRows(undated(c.After.Captures))
+	beforeFlows, afterFlows = flowsOf(c.Before, beforeFlows), flowsOf(c.After, afterFlows)
 	p := pageView{Title: "pcapcheck compare", Compare: true,
 		Captures: []sideCaptures{{Side: "Before", Files: captureNames(c.Before.Captures)}, {Side: "After", Files: captureNames(c.After.Captures)}}}
 	changed := map[[2]string]report.Change{}
@@ -67,8 +102,9 @@ func comparisonPage(c *report.Comparison, beforeFlows, afterFlows iter.Seq[*repo
 		changed[[2]string{ch.Client.String(), ch.Destination.String()}] = ch
 		p.Changes = append(p.Changes, Clean(ch.Meaning))
 	}
-	before := graphsByClient(buildGraphs(c.Before, rb.tee(flowsOf(c.Before, beforeFlows)), diagramLimits))
-	after := graphsByClient(buildGraphs(c.After, ra.tee(flowsOf(c.After, afterFlows)), diagramLimits))
+	nb, na := 0, 0
+	before := graphsByClient(buildGraphs(c.Before, counted(beforeFlows, &nb), diagramLimits))
+	after := graphsByClient(buildGraphs(c.After, counted(afterFlows, &na), diagramLimits))
 	clients := slices.Sorted(maps.Keys(before))
 	for k := range after {
 		if _, ok := before[k]; !ok {
@@ -101,7 +137,7 @@ func comparisonPage(c *report.Comparison, beforeFlows, afterFlows iter.Seq[*repo
 			ServersBefore: serverList(c.Before, ch.Client, ch.Destination), ServersAfter: serverList(c.After, ch.Client, ch.Destination),
 		})
 	}
-	p.Sides = []sideView{side("Before", c.Before, rb), side("After", c.After, ra)}
+	p.Sides = []sideView{side("Before", c.Before, beforeFlows, nb), side("After", c.After, afterFlows, na)}
 	return p
 }
 
@@ -176,10 +212,10 @@ func diagram(g *graph, diff string, other *graph) diagramView {
 // edgeID is an edge's identity across the two sides of a comparison.
 func (e placedEdge) edgeID() string { return e.kind.String() + "\x00" + e.fromKey + "\x00" + e.toKey }
 
-// side is what the page shows of one report: its tables, the flows' rows
-// written by rows as the report's graphs read them.
-func side(name string, r *report.Report, rows *htmlFlowRows) sideView {
-	s := sideView{Name: name, FlowRows: rows.html()}
+// side is what the page shows of one report: its tables, and the n flows
+// of its flows table.
+func side(name string, r *report.Report, flows iter.Seq[*report.Flow], n int) sideView {
+	s := sideView{Name: name, HasFlows: n > 0, flows: flows, undated: undated(r.Captures)}
 	if name != "" {
 		s.ID = strings.ToLower(name)
 	}
@@ -306,9 +342,14 @@ type (
 		// Nodes: some summary row names the nodes that saw it (a merged
 		// report), so the summary shows the column.
 		Nodes bool
-		// FlowRows is the flows table's rows (htmlFlowRows).
-		FlowRows []template.HTML
+		// HasFlows: the side has flows, so the page shows the flows table.
+		HasFlows bool
 		Warnings []string
+		// flows are the side's flows, and undated says whether their
+		// times are shown without dates: writePage writes the flows
+		// table's rows (htmlFlowRows) from them.
+		flows   iter.Seq[*report.Flow]
+		undated bool
 	}
 	captureView struct {
 		File, Format, LinkTypes, Interfaces string
