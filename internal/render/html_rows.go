@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/pcapcheck/pcapcheck/internal/inventory"
 	"github.com/pcapcheck/pcapcheck/internal/report"
@@ -210,6 +211,9 @@ func appendFacts(b []byte, f *report.Flow) []byte {
 func appendHTMLText(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
+		if !htmlEscaped[s[i]] {
+			continue
+		}
 		var repl string
 		switch s[i] {
 		case 0:
@@ -235,6 +239,11 @@ func appendHTMLText(b []byte, s string) []byte {
 	}
 	return append(b, s[last:]...)
 }
+
+// htmlEscaped marks the bytes appendHTMLText replaces: most strings it
+// writes (SVG path data, addresses, numbers) have none, and a look-up is
+// cheaper than the switch on every byte.
+var htmlEscaped = [256]bool{0: true, '"': true, '&': true, '\'': true, '+': true, '<': true, '>': true}
 
 // appendSummaryRow writes a row of the summary table as the page's
 // "summary-row" template does.
@@ -399,23 +408,24 @@ func appendNode(b []byte, n *nodeView) []byte {
 }
 
 // writeParts writes the diagram's lanes, edges and nodes as the page
-// writes them, into LanesHTML, EdgesHTML and NodesHTML.
+// writes them, into LanesHTML, EdgesHTML and NodesHTML: three strings of
+// one buffer, not copied (a diagram of a few hundred destinations is
+// megabytes), which nothing writes to once they are made.
 func (d *diagramView) writeParts() {
-	b := make([]byte, 0, 400*len(d.Lanes))
+	b := make([]byte, 0, 400*len(d.Lanes)+600*len(d.Edges)+400*len(d.Nodes))
 	for i := range d.Lanes {
 		b = appendLane(b, &d.Lanes[i])
 	}
-	d.LanesHTML = template.HTML(b)
-	b = make([]byte, 0, 300*len(d.Edges))
+	lanes := len(b)
 	for i := range d.Edges {
 		b = appendEdge(b, &d.Edges[i])
 	}
-	d.EdgesHTML = template.HTML(b)
-	b = make([]byte, 0, 400*len(d.Nodes))
+	edges := len(b)
 	for i := range d.Nodes {
 		b = appendNode(b, &d.Nodes[i])
 	}
-	d.NodesHTML = template.HTML(b)
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	d.LanesHTML, d.EdgesHTML, d.NodesHTML = template.HTML(s[:lanes]), template.HTML(s[lanes:edges]), template.HTML(s[edges:])
 }
 
 // SummaryHTML is the summary table's rows as the page writes them.
