@@ -196,15 +196,20 @@ func buildGraphs(r *report.Report, flows iter.Seq[*report.Flow], lim graphLimits
 			rows = append(rows, row)
 		}
 	}
-	var graphs []*graph
+	var clients [][]report.SummaryRow
 	for i := 0; i < len(rows); {
 		j := i
 		for j < len(rows) && rows[j].Client == rows[i].Client {
 			j++
 		}
-		graphs = append(graphs, buildGraph(rows[i:j], byRow, clientIPs[rows[i].Client], lim))
+		clients = append(clients, rows[i:j])
 		i = j
 	}
+	// Each client's graph reads only its own rows, flows and addresses.
+	graphs := make([]*graph, len(clients))
+	inParallel(len(clients), func(i int) {
+		graphs[i] = buildGraph(clients[i], byRow, clientIPs[clients[i][0].Client], lim)
+	})
 	return graphs
 }
 
