@@ -229,9 +229,9 @@ func route(e gedge, from, to placedNode) placedEdge {
 	sx, sy := from.x+from.w, from.y+nodeH/2
 	tx, ty := to.x, to.y+nodeH/2
 	end := tx - arrowLen
-	var b strings.Builder
+	b := make([]byte, 0, 64)
 	if sy == ty {
-		b.WriteString("M" + itoa(sx) + " " + itoa(sy) + "H" + itoa(end))
+		b = appendNums(b, "M H", sx, sy, end)
 		pe.segments = []segment{{sx, sy, end, sy}}
 	} else {
 		trunk := sx + trunkOffset
@@ -240,15 +240,11 @@ func route(e gedge, from, to placedNode) placedEdge {
 			dir = -1
 		}
 		r := min(6, abs(ty-sy)/2)
-		b.WriteString("M" + itoa(sx) + " " + itoa(sy) + "H" + itoa(trunk-r))
-		b.WriteString("Q" + itoa(trunk) + " " + itoa(sy) + " " + itoa(trunk) + " " + itoa(sy+dir*r))
-		b.WriteString("V" + itoa(ty-dir*r))
-		b.WriteString("Q" + itoa(trunk) + " " + itoa(ty) + " " + itoa(trunk+r) + " " + itoa(ty))
-		b.WriteString("H" + itoa(end))
+		b = appendNums(b, "M HQ   VQ   H", sx, sy, trunk-r, trunk, sy, trunk, sy+dir*r, ty-dir*r, trunk, ty, trunk+r, ty, end)
 		pe.segments = []segment{{sx, sy, trunk, sy}, {trunk, sy, trunk, ty}, {trunk, ty, end, ty}}
 	}
-	pe.path = b.String()
-	pe.arrow = itoa(tx) + "," + itoa(ty) + " " + itoa(end) + "," + itoa(ty-4) + " " + itoa(end) + "," + itoa(ty+4)
+	pe.path = string(b)
+	pe.arrow = string(appendNums(b[:0], "\x00, , ,", tx, ty, end, ty-4, end, ty+4))
 	pe.flowsText, pe.pktsText = e.label()
 	if pe.flowsText != "" {
 		pe.labelX, pe.flowsY, pe.pktsY = tx-10, ty-5, ty+14
@@ -259,7 +255,17 @@ func route(e gedge, from, to placedNode) placedEdge {
 	return pe
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
+// appendNums writes each of nums after its byte of seps (none for a NUL):
+// route's path and arrow without a string for every number.
+func appendNums(b []byte, seps string, nums ...int) []byte {
+	for i, n := range nums {
+		if seps[i] != 0 {
+			b = append(b, seps[i])
+		}
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	return b
+}
 
 func abs(i int) int {
 	if i < 0 {
