@@ -81,14 +81,18 @@ func analysisPage(r *report.Report, flows iter.Seq[*report.Flow]) pageView {
 	n := 0
 	graphs := buildGraphs(r, counted(flows, &n), diagramLimits)
 	p.Clients = make([]clientView, len(graphs))
-	// Once the flows are read, the diagrams are all that is left to do,
-	// and each client's is its own: laid out and written on every core.
-	inParallel(len(graphs), func(i int) {
+	p.Sides = make([]sideView, 1)
+	// Once the flows are read, the diagrams and the side's tables are all
+	// that is left to do, each on its own: done on every core.
+	inParallel(len(graphs)+1, func(i int) {
+		if i == len(graphs) {
+			p.Sides[0] = side("", r, flows, n)
+			return
+		}
 		d := diagram(graphs[i], "", nil)
 		d.writeParts()
 		p.Clients[i] = clientView{Client: Clean(graphs[i].client), Diagrams: []diagramView{d}}
 	})
-	p.Sides = []sideView{side("", r, flows, n)}
 	return p
 }
 
@@ -242,6 +246,7 @@ func side(name string, r *report.Report, flows iter.Seq[*report.Flow], n int) si
 		s.Summary[i].ExpectedColumn = s.Expected
 		s.Summary[i].NodesColumn = s.Nodes
 	}
+	s.SummaryHTML = summaryHTML(s.Summary)
 	s.Warnings = cleanAll(r.Warnings)
 	return s
 }
@@ -336,6 +341,8 @@ type (
 		Captures  []captureView
 		Inventory inventoryView
 		Summary   []summaryView
+		// SummaryHTML is Summary's rows as the page writes them.
+		SummaryHTML template.HTML
 		// Expected: some summary row has a predicted path (Sidecar objects
 		// were given), so the summary shows the column.
 		Expected bool

@@ -428,11 +428,11 @@ func (d *diagramView) writeParts() {
 	d.LanesHTML, d.EdgesHTML, d.NodesHTML = template.HTML(s[:lanes]), template.HTML(s[lanes:edges]), template.HTML(s[edges:])
 }
 
-// SummaryHTML is the summary table's rows as the page writes them.
-func (s sideView) SummaryHTML() template.HTML {
-	b := make([]byte, 0, 300*len(s.Summary))
-	for i := range s.Summary {
-		b = appendSummaryRow(b, &s.Summary[i])
+// summaryHTML writes the summary table's rows as the page writes them.
+func summaryHTML(rows []summaryView) template.HTML {
+	b := make([]byte, 0, 300*len(rows))
+	for i := range rows {
+		b = appendSummaryRow(b, &rows[i])
 	}
-	return template.HTML(b)
+	return template.HTML(unsafe.String(unsafe.SliceData(b), len(b)))
 }
