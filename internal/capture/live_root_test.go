@@ -223,10 +223,15 @@ func TestLiveReportsKernelDrops(t *testing.T) {
 	c, warnings := liveCounts(t, r)
 	assert.Positive(t, c.Live.KernelDropped, "the kernel dropped datagrams")
 	assert.Positive(t, c.Live.AnalyzerWaits, "the capture waited for the analyzer")
-	assert.Equal(t, n+1, c.Live.Received, "libpcap's ps_recv counts every datagram sent")
+	// The exact oracle is the sender's count against what was captured and
+	// what the kernel says it dropped. ps_recv (the kernel's tp_packets,
+	// "the filter passed" in the warning) is at least that: one CI run saw
+	// it 2 above the datagrams sent while captured + dropped stayed exact.
 	assert.Equal(t, n+1, c.Packets+c.Live.KernelDropped, "captured and dropped add up to what was sent")
+	assert.GreaterOrEqual(t, c.Live.Received, n+1, "libpcap's ps_recv counts every datagram sent")
+	assert.LessOrEqual(t, c.Live.Received, n+1+10, "libpcap's ps_recv counts about the datagrams sent")
 	require.Len(t, warnings, 1)
-	assert.Regexp(t, fmt.Sprintf(`^live %s: \d+ packets dropped by kernel \(of %d the filter passed\): the analysis lacks them; the analyzer fell behind`, dropIfTx, n+1), warnings[0])
+	assert.Regexp(t, fmt.Sprintf(`^live %s: %d packets dropped by kernel \(of %d the filter passed\): the analysis lacks them; the analyzer fell behind`, dropIfTx, c.Live.KernelDropped, c.Live.Received), warnings[0])
 	if t.Failed() {
 		t.Logf("counts: %+v; warnings: %q", *c.Live, r.Warnings)
 	}
