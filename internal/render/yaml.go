@@ -68,6 +68,8 @@ type (
 	yamlTail struct {
 		Warnings []string          `yaml:"warnings"`
 		Mesh     *report.MeshFacts `yaml:"mesh,omitempty"`
+		Node     string            `yaml:"node,omitempty"`
+		Nodes    []string          `yaml:"nodes,omitempty"`
 	}
 )
 
@@ -143,7 +145,7 @@ func (yw *yamlWriter) report(r *report.Report, flows iter.Seq[*report.Flow], dep
 			yw.item(depth, "summary", row, func(b []byte, first, inner string) ([]byte, bool) { return appendYAMLRow(b, row, first, inner) })
 		}
 	}
-	yw.encode(depth, yamlTail{r.Warnings, r.Mesh})
+	yw.encode(depth, yamlTail{r.Warnings, r.Mesh, r.Node, r.Nodes})
 }
 
 // changes writes a comparison's list of changes under key.
@@ -429,6 +431,9 @@ func appendYAMLFlow(b []byte, f *report.Flow, first, inner string, evidence map[
 		m.text("expected", f.Expected)
 	}
 	m.strOmit("expected_why", f.ExpectedWhy)
+	if len(f.Nodes) > 0 {
+		m.list("nodes", len(f.Nodes), func(i int) string { return f.Nodes[i] })
+	}
 	return m.end()
 }
 
@@ -473,6 +478,9 @@ func appendYAMLRow(b []byte, row *report.SummaryRow, first, inner string) ([]byt
 		m.text("expected", row.Expected)
 	}
 	m.strOmit("expected_why", row.ExpectedWhy)
+	if len(row.Nodes) > 0 {
+		m.list("nodes", len(row.Nodes), func(i int) string { return row.Nodes[i] })
+	}
 	return m.end()
 }
 

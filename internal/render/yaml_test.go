@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,9 @@ func fullMesh() *report.Report {
 		f.Expected, f.ExpectedWhy = report.ExpectPassthrough, "why "+scriptTag
 		f.Role, f.Intercepted = report.RoleSidecarUpstream, report.Intercepted
 		f.Upstream, f.UpstreamPod = ep("[fd00::7]:9080"), ref("bookinfo/reviews-v2")
+		f.Nodes = []string{"kind-worker", "node " + scriptTag}
+		f.NATTo, f.NATToPod = ep("10.244.1.31:9080"), ref("bookinfo/reviews-v2")
+		f.ClientFrom = report.BySynAck
 	}
 	r.Flows[1].Intercepted = report.NotIntercepted
 	for i := range r.Summary {
@@ -61,10 +65,33 @@ func fullMesh() *report.Report {
 		row.Role, row.Intercepted, row.Ambiguous, row.Bytes = report.RoleSidecarUpstream, report.Intercepted, 1, 77
 		row.Expected, row.ExpectedWhy = report.PathSet(0).Add(report.ExpectEgress), "why not"
 		row.Servers = append(row.Servers, report.Server{Addr: ap("10.244.2.31:9080"), Via: ep("10.96.209.151:9080")})
+		row.Nodes = []string{"kind-worker", "kind-worker2"}
 	}
+	r.Node, r.Nodes = "kind-worker", []string{"kind-worker", "kind-worker2"}
 	r.Mesh = &report.MeshFacts{Files: []string{"mesh.yaml"}, Sidecars: []string{"default/default from mesh.yaml:1"}, RootNamespace: "istio-system",
 		OutboundTrafficPolicy: "ALLOW_ANY"}
 	return r
+}
+
+// TestFullMeshSetsEveryField keeps fullMesh true to its name as fields are
+// added to the model: a field it leaves zero is one the hand-written JSON
+// and YAML writers are never compared on (a merged report's nodes once went
+// missing from YAML that way).
+func TestFullMeshSetsEveryField(t *testing.T) {
+	r := fullMesh()
+	unset := func(v reflect.Value) []string {
+		var names []string
+		for i := 0; i < v.NumField(); i++ {
+			if v.Field(i).IsZero() {
+				names = append(names, v.Type().Field(i).Name)
+			}
+		}
+		return names
+	}
+	require.NotEmpty(t, r.Flows)
+	require.NotEmpty(t, r.Summary)
+	assert.Empty(t, unset(reflect.ValueOf(r.Flows[0])), "flow fields fullMesh leaves unset")
+	assert.Empty(t, unset(reflect.ValueOf(r.Summary[0])), "summary row fields fullMesh leaves unset")
 }
 
 // TestYAMLStreamMatchesEncoder: the streaming writer prints what the
