@@ -131,6 +131,8 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 		f.Handshake, f.Duplicates, f.ServicePort = report.HandshakeComplete, 3, 9080
 		f.Expected, f.ExpectedWhy = report.ExpectPassthrough, "why "+scriptTag
 	}
+	// full sets every field of a flow and a summary row (TestFullMeshSetsEveryField).
+	full := fullMesh()
 	empty := &report.Report{Schema: report.SchemaAnalyze}
 	bare := &report.Report{Schema: report.SchemaAnalyze, Flows: []report.Flow{{Proto: tcp, Client: ap("10.0.0.1:1"), Server: ap("10.0.0.2:2"), Verdict: report.Unknown}}}
 	rd, err := New(JSON)
@@ -141,6 +143,7 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 	}{
 		"report":     {r, func(b *bytes.Buffer) error { return rd.Analysis(b, r, nil) }},
 		"mesh":       {mesh, func(b *bytes.Buffer) error { return rd.Analysis(b, mesh, nil) }},
+		"full":       {full, func(b *bytes.Buffer) error { return rd.Analysis(b, full, nil) }},
 		"bare":       {bare, func(b *bytes.Buffer) error { return rd.Analysis(b, bare, nil) }},
 		"empty":      {empty, func(b *bytes.Buffer) error { return rd.Analysis(b, empty, nil) }},
 		"comparison": {report.Compare(r, mesh), func(b *bytes.Buffer) error { return rd.Comparison(b, report.Compare(r, mesh), nil, nil) }},
