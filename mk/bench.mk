@@ -22,6 +22,7 @@ BENCH_DIR        ?= bin/bench
 BENCH_RUNS       ?= 5
 BENCH_RUNS_FLOWS ?= 3
 BENCH_GEN        := $(BENCH_DIR)/big
+BENCH_FLOOR      := $(BENCH_DIR)/floor
 BENCH_INV        := $(BENCH_DIR)/inventory
 BENCH_BIG        := $(BENCH_DIR)/big-3000000p-20000f.pcap
 BENCH_SMALL      := $(BENCH_DIR)/small-300000p-2000f.pcap
@@ -47,9 +48,9 @@ deps-bench:
 	$(call need,tcpdump,tcpdump)
 	$(call need,ip,iproute2)
 
-bench: deps-bench build $(BENCH_CAPTURES)
+bench: deps-bench build $(BENCH_FLOOR) $(BENCH_CAPTURES)
 	@BENCH_RUNS=$(BENCH_RUNS) BENCH_RUNS_FLOWS=$(BENCH_RUNS_FLOWS) sh mk/bench.sh $(BIN) $(BENCH_GEN) $(BENCH_INV) \
-	  $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K) $(BENCH_ANY)
+	  $(BENCH_BIG) $(BENCH_SMALL) $(BENCH_GZ) $(BENCH_FLOWS) $(BENCH_RANDOM) $(BENCH_SMALL20K) $(BENCH_ANY) $(BENCH_FLOOR)
 
 bench-live: deps-bench build
 	@sh mk/bench-live.sh $(BIN)
@@ -57,6 +58,12 @@ bench-live: deps-bench build
 $(BENCH_GEN): $(filter-out %_test.go,$(wildcard fixtures/gen/big/*.go))
 	@mkdir -p $(BENCH_DIR)
 	$(GO) build -o $@ ./fixtures/gen/big
+
+# The naive loop of issue 15, printed beside the targets as this machine's
+# floor (fixtures/floor).
+$(BENCH_FLOOR): $(filter-out %_test.go,$(wildcard fixtures/floor/*.go))
+	@mkdir -p $(BENCH_DIR)
+	$(GO) build -o $@ ./fixtures/floor
 
 # NAME-<packets>p-<flows>f.pcap, with the inventory that explains it, and a
 # .info line saying what was written.

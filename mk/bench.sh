@@ -1,11 +1,11 @@
 #!/bin/sh
-# mk/bench.sh BIN GEN INVENTORY BIG SMALL SMALL_GZ FLOWS RANDOM SMALL20K ANY: the table `make
-# bench` prints. Each figure is the median of BENCH_RUNS runs (BENCH_RUNS_FLOWS
+# mk/bench.sh BIN GEN INVENTORY BIG SMALL SMALL_GZ FLOWS RANDOM SMALL20K ANY FLOOR: the table
+# `make bench` prints. Each figure is the median of BENCH_RUNS runs (BENCH_RUNS_FLOWS
 # for the capture of a million flows, whose report takes long); wall times
 # come from date, peak RSS from /usr/bin/time. Files are read once first so
 # that every run finds them in the page cache.
 set -eu
-bin=$1 gen=$2 inv=$3 big=$4 small=$5 gz=$6 flows=$7 random=$8 small20k=$9 any=${10}
+bin=$1 gen=$2 inv=$3 big=$4 small=$5 gz=$6 flows=$7 random=$8 small20k=$9 any=${10} floor=${11}
 runs=${BENCH_RUNS:-5}
 runs_flows=${BENCH_RUNS_FLOWS:-3}
 tmp=$(mktemp -d)
@@ -145,6 +145,29 @@ else
 	echo x >> "$tmp/failed"
 	echo "  FAIL tshark is not installed: no comparison (apt-get install tshark)"
 fi
+
+# The floor: issue 15's naive single-threaded loop (fixtures/floor: read()
+# into a 4 MiB buffer, pcap framing, Ethernet/IPv4 ports, a Go map of
+# 5-tuples; no timestamps, NAT, payloads or report) on the same cached
+# files, against the same anchors. Not a target: it says where this
+# machine puts the targets, since the ratios to dd and tshark move with the
+# machine's page cache and tshark's speed.
+# floor_time FILE: the loop's median seconds, as it reports them.
+floor_time() {
+	for _ in $(seq "$runs"); do
+		"$floor" "$1" | awk '{ print $(NF - 1) }'
+	done | median
+}
+echo "the floor on this machine (not a target): issue 15's naive single-threaded loop, with no report, on the same files:"
+fb=$(floor_time "$big")
+fr=$(floor_time "$random")
+fs=$(floor_time "$small20k")
+echo "  $(basename "$big"): ${fb} s = $(ratio "$fb" "$big_dd") x dd; pcapcheck $(ratio "$big_s" "$fb") x the floor"
+echo "  $(basename "$random"): ${fr} s = $(ratio "$fr" "$random_dd") x dd; pcapcheck $(ratio "$random_s" "$fr") x the floor"
+if [ -n "${ts:-}" ]; then
+	echo "  $(basename "$small20k"): ${fs} s, $(ratio "$ts" "$fs") x faster than tshark; pcapcheck $(ratio "$small20k_s" "$fs") x the floor"
+fi
+
 # Live capture (issue 15): the highest iperf3 rate at which pcapcheck live
 # loses nothing, beside tcpdump -w's, in two namespaces of its own.
 sh "$(dirname "$0")/bench-live.sh" "$bin" || echo x >> "$tmp/failed"
