@@ -54,14 +54,17 @@ func (c *analyzeCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	cl, err := c.mesh.load(c.inventory)
+	cl, sources, err := openWhileLoading(args, cmd.InOrStdin(), func() (*cluster, error) {
+		cl, err := c.mesh.load(c.inventory)
+		if err != nil {
+			return nil, err
+		}
+		return cl, c.read.check()
+	})
 	if err != nil {
 		return err
 	}
-	if err := c.read.check(); err != nil {
-		return err
-	}
-	res, err := readSide(cmd.Context(), args, cmd.InOrStdin(), cl, &c.read, cl.annotators(false))
+	res, err := readOpened(cmd.Context(), args, sources, cl, &c.read, cl.annotators(false))
 	if err != nil {
 		return err
 	}

@@ -98,10 +98,42 @@ func readSide(ctx context.Context, paths []string, stdin io.Reader, cl *cluster,
 	if err != nil {
 		return nil, err
 	}
+	return readOpened(ctx, paths, sources, cl, read, anns)
+}
+
+// openWhileLoading opens the captures in a goroutine of its own while load
+// runs: a gzip capture starts inflating as soon as it is open, so that on
+// two cores loading the inventory costs no time. The error is load's when
+// both fail, as when the two ran one after the other; the captures are
+// closed then.
+func openWhileLoading(paths []string, stdin io.Reader, load func() (*cluster, error)) (*cluster, []capture.Source, error) {
+	type opened struct {
+		sources []capture.Source
+		err     error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		sources, err := openCaptures(paths, stdin)
+		done <- opened{sources, err}
+	}()
+	cl, err := load()
+	o := <-done
+	if err != nil {
+		closeAll(o.sources)
+		return nil, nil, err
+	}
+	if o.err != nil {
+		return nil, nil, o.err
+	}
+	return cl, o.sources, nil
+}
+
+// readOpened reads opened captures, as readSide, and closes them.
+func readOpened(ctx context.Context, paths []string, sources []capture.Source, cl *cluster, read *readFlags, anns []engine.Annotator) (*engine.Result, error) {
 	defer closeAll(sources)
 	a := engine.New(read.options(engine.Options{Inventory: cl.inv, Index: cl.idx}))
 	stopProgress := read.startProgress(paths, sources)
-	err = a.Run(ctx, sources...)
+	err := a.Run(ctx, sources...)
 	stopProgress()
 	if err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)

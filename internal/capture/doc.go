@@ -24,7 +24,8 @@
 // moved past every packet in it (mmap_unix.go), and the framing keeps the cache loading a few
 // kilobytes ahead of the record it reads (prefetchAhead in records.go: the
 // headers are too sparse for the hardware prefetcher); gzip input is
-// decompressed in a third goroutine (readahead.go). A live source copies frames
+// decompressed in a third goroutine (readahead.go), from blocks a fourth reads
+// ahead of it (gzipinput.go). A live source copies frames
 // out of libpcap's buffer in a goroutine that does nothing else, into a bounded
 // queue of reused batches that Next decodes (live_queue.go); when the queue is
 // full it waits rather than drop, and the kernel counts what overflows its own

@@ -1,8 +1,9 @@
 package capture
 
 import (
-	"bufio"
 	"io"
+
+	"github.com/pcapcheck/pcapcheck/internal/capture/isal"
 )
 
 // newGunzip returns a reader of the data a gzip stream r holds, all its
@@ -11,4 +12,4 @@ import (
 // gzip.ErrHeader, gzip.ErrChecksum, a flate.CorruptInputError, or
 // io.ErrUnexpectedEOF for a stream that ends early, whichever inflater
 // reads (gunzip_isal.go, gunzip_klauspost.go).
-func newGunzip(r *bufio.Reader) (io.Reader, error) { return newInflater(r) }
+func newGunzip(r isal.Input) (io.Reader, error) { return newInflater(r) }

@@ -3,7 +3,6 @@
 package capture
 
 import (
-	"bufio"
 	"io"
 
 	"github.com/pcapcheck/pcapcheck/internal/capture/isal"
@@ -11,7 +10,7 @@ import (
 
 // newInflater decompresses with Intel's ISA-L (capture/isal), in a build
 // with the isal tag.
-func newInflater(r *bufio.Reader) (io.Reader, error) {
+func newInflater(r isal.Input) (io.Reader, error) {
 	z, err := isal.NewReader(r)
 	if err != nil {
 		return nil, err

@@ -70,9 +70,14 @@ func newReader(name string, r io.Reader, closer io.Closer, file *os.File) (Sourc
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, &FileError{Path: name, Offset: 0, Err: err}
 	}
+	// in reads compressed input ahead of the inflater (gzipinput.go); a
+	// source made of it stops it when closed.
+	var in *gzipInput
 	if len(head) >= 2 && head[0] == 0x1F && head[1] == 0x8B {
-		zr, err := newGunzip(br)
+		in = newGzipInput(br)
+		zr, err := newGunzip(in)
 		if err != nil {
+			in.close()
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				err = errors.New("this looks like gzip data that ends early, inside its header")
 			} else {
@@ -91,6 +96,7 @@ func newReader(name string, r io.Reader, closer io.Closer, file *os.File) (Sourc
 			} else {
 				err = fmt.Errorf("gzip data: %v", err)
 			}
+			in.close()
 			return nil, &FileError{Path: name, Offset: 0, Err: fmt.Errorf("%w: %v", ErrNotCapture, err)}
 		}
 	}
@@ -99,7 +105,7 @@ func newReader(name string, r io.Reader, closer io.Closer, file *os.File) (Sourc
 	switch _, _, _, isPcap := pcapMagic(head); {
 	case isPcap:
 		info.Format = FormatPcap
-		rr = recordsOf(br, info.Compressed, file, counted)
+		rr = recordsOf(br, in, file, counted)
 		pr, err := newPcapReader(rr, info)
 		if err != nil {
 			rr.close()
@@ -111,11 +117,14 @@ func newReader(name string, r io.Reader, closer io.Closer, file *os.File) (Sourc
 		fr = pr
 	case ngMagic(head):
 		info.Format = FormatPcapNG
-		rr = recordsOf(br, info.Compressed, file, counted)
+		rr = recordsOf(br, in, file, counted)
 		fr = newNgReader(rr, info)
 	default:
 		isText, looksLike := sniffText(head)
 		if !isText {
+			if in != nil {
+				in.close()
+			}
 			what := "this looks like " + looksLike
 			switch {
 			case looksLike == "empty" && info.Compressed:
@@ -135,6 +144,9 @@ func newReader(name string, r io.Reader, closer io.Closer, file *os.File) (Sourc
 		ts := newTextSource(name, bufio.NewReaderSize(br, readBufferSize))
 		ts.info.Compressed = info.Compressed
 		ts.closer = closer
+		if in != nil {
+			ts.closer = &stopThenClose{in: in, closer: closer}
+		}
 		return &countedSource{Source: ts, counted: counted}, nil
 	}
 	return &fileSource{info: info, fr: fr, rr: rr, closer: closer, counted: counted}, nil
@@ -144,19 +156,34 @@ func newReader(name string, r io.Reader, closer io.Closer, file *os.File) (Sourc
 // regular file (file, when not nil, is r's file, read from its start) is
 // mapped window by window, which spares copying it. Other plain input is
 // read by the framing goroutine itself: the read copies each chunk into the
-// cache of the core about to frame it. Compressed input is decompressed in
-// a goroutine of its own, ahead of the framing one, so that the two run on
-// separate cores.
-func recordsOf(r io.Reader, compressed bool, file *os.File, counted *countingReader) *recordReader {
+// cache of the core about to frame it. Compressed input (in, when not nil,
+// is what r decompresses) is decompressed in a goroutine of its own, ahead
+// of the framing one, so that the two run on separate cores.
+func recordsOf(r io.Reader, in *gzipInput, file *os.File, counted *countingReader) *recordReader {
 	switch {
-	case compressed:
-		return &recordReader{src: newReadAhead(r)}
+	case in != nil:
+		return &recordReader{src: newReadAhead(r, in.close)}
 	case file != nil:
 		if m, ok := newMmapChunks(file, counted); ok {
 			return &recordReader{src: m}
 		}
 	}
 	return newRecordReader(r)
+}
+
+// stopThenClose stops reading compressed input ahead, then closes what
+// the input is read from.
+type stopThenClose struct {
+	in     *gzipInput
+	closer io.Closer
+}
+
+func (c *stopThenClose) Close() error {
+	c.in.close()
+	if c.closer == nil {
+		return nil
+	}
+	return c.closer.Close()
 }
 
 // Progress is implemented by the sources Open and NewReader return: how far

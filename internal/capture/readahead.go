@@ -154,10 +154,13 @@ type readAhead struct {
 	pool *chunkPool
 	full chan *chunk
 	stop chan struct{}
+	// stopInput, when not nil, stops what r reads from when the source
+	// is closed.
+	stopInput func()
 }
 
-func newReadAhead(r io.Reader) *readAhead {
-	ra := &readAhead{pool: newChunkPool(), full: make(chan *chunk, maxChunks), stop: make(chan struct{})}
+func newReadAhead(r io.Reader, stopInput func()) *readAhead {
+	ra := &readAhead{pool: newChunkPool(), full: make(chan *chunk, maxChunks), stop: make(chan struct{}), stopInput: stopInput}
 	go ra.loop(r)
 	return ra
 }
@@ -195,4 +198,9 @@ func (ra *readAhead) next() *chunk {
 
 func (ra *readAhead) release(c *chunk) { ra.pool.put(c) }
 
-func (ra *readAhead) close() { closeOnce(ra.stop) }
+func (ra *readAhead) close() {
+	closeOnce(ra.stop)
+	if ra.stopInput != nil {
+		ra.stopInput()
+	}
+}

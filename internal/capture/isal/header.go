@@ -1,13 +1,29 @@
 package isal
 
 import (
-	"bufio"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
 
 	"github.com/klauspost/compress/gzip"
 )
+
+// Input is what gzip data is read from. *bufio.Reader is one. A Reader
+// asks Peek for at most max(Buffered(), 1) bytes and inflates them in place,
+// so an Input that holds its data in blocks can hand each one over without
+// copying it: Buffered is then what is left of the current block, and Peek
+// moves to the next block when it is used up.
+type Input interface {
+	io.Reader
+	io.ByteReader
+	// Buffered is how many bytes Peek returns without reading more.
+	Buffered() int
+	// Peek returns the next n bytes without consuming them, or fewer with
+	// an error.
+	Peek(n int) ([]byte, error)
+	// Discard skips the next n bytes.
+	Discard(n int) (int, error)
+}
 
 // Flags of a gzip member header (RFC 1952, 2.3.1).
 const (
@@ -25,7 +41,7 @@ const (
 // no header at all, io.ErrUnexpectedEOF for one that ends early,
 // gzip.ErrHeader for anything else wrong (a name or comment of 512 bytes or
 // more, as there).
-func ReadHeader(r *bufio.Reader) error {
+func ReadHeader(r Input) error {
 	var head [10]byte
 	if n, err := io.ReadFull(r, head[:]); err != nil {
 		if n == 0 {

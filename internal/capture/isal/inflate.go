@@ -44,7 +44,6 @@ static int isal_step(struct inflate_state *s, uint8_t *in, uint32_t in_len, uint
 import "C"
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"runtime"
@@ -60,7 +59,7 @@ import (
 // (ReadHeader); ISA-L inflates the deflate data and checks each
 // member's CRC and length.
 type Reader struct {
-	src *bufio.Reader
+	src Input
 	st  *C.struct_inflate_state
 	// in is how many compressed bytes have been inflated, to say where
 	// corrupt data starts as klauspost/compress does.
@@ -71,7 +70,7 @@ type Reader struct {
 // NewReader reads the first member header from r and returns a Reader of
 // the data of r's members. Errors are those of gzip.Reader: gzip.ErrHeader,
 // gzip.ErrChecksum, a flate.CorruptInputError, io.ErrUnexpectedEOF.
-func NewReader(r *bufio.Reader) (*Reader, error) {
+func NewReader(r Input) (*Reader, error) {
 	if err := ReadHeader(r); err != nil {
 		return nil, err
 	}
