@@ -104,8 +104,8 @@ func readSide(ctx context.Context, paths []string, stdin io.Reader, cl *cluster,
 // openWhileLoading opens the captures in a goroutine of its own while load
 // runs: a gzip capture starts inflating as soon as it is open, so that on
 // two cores loading the inventory costs no time. The error is load's when
-// both fail, as when the two ran one after the other; the captures are
-// closed then.
+// both fail, as when the two ran one after the other, and comes without
+// waiting for the captures, which are closed once open.
 func openWhileLoading(paths []string, stdin io.Reader, load func() (*cluster, error)) (*cluster, []capture.Source, error) {
 	type opened struct {
 		sources []capture.Source
@@ -117,11 +117,13 @@ func openWhileLoading(paths []string, stdin io.Reader, load func() (*cluster, er
 		done <- opened{sources, err}
 	}()
 	cl, err := load()
-	o := <-done
 	if err != nil {
-		closeAll(o.sources)
+		// Say so at once: opening standard input waits for its first
+		// bytes, which may never come.
+		go func() { closeAll((<-done).sources) }()
 		return nil, nil, err
 	}
+	o := <-done
 	if o.err != nil {
 		return nil, nil, o.err
 	}
