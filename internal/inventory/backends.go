@@ -108,15 +108,33 @@ func (x *Index) byRegistries(key netip.AddrPort, proto string) []Backing {
 func (x *Index) bySelector(key netip.AddrPort, proto string) []Backing {
 	var out []Backing
 	for _, pod := range x.podsAt[key.Addr()] {
-		if pod.Labels == nil {
-			continue
-		}
-		for _, s := range x.services {
-			if len(s.Selector) == 0 || !sameNamespace(s.Namespace, pod.Namespace) || !selects(s.Selector, pod.Labels) {
-				continue
-			}
+		for _, s := range x.selecting(pod) {
 			out = append(out, x.targeting(s, pod, key.Port(), proto, ViaSelector)...)
 		}
+	}
+	return out
+}
+
+// selecting returns the Services whose selector selects pod, in the order
+// of x.services. Only those listed under one of the pod's labels
+// (selectorsBy) can: a pod of a report is looked up for each of its
+// connections, and a cluster has thousands of Services.
+func (x *Index) selecting(pod *Pod) []*Service {
+	var found []int
+	for k, v := range pod.Labels {
+		for _, i := range x.selectorsBy[labelPair{k, v}] {
+			if s := x.services[i]; sameNamespace(s.Namespace, pod.Namespace) && selects(s.Selector, pod.Labels) {
+				found = append(found, i)
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	slices.Sort(found)
+	out := make([]*Service, len(found))
+	for j, i := range found {
+		out[j] = x.services[i]
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package inventory
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 
@@ -25,7 +26,11 @@ type Index struct {
 	serviceIPs map[netip.Addr][]*Service
 	nodePorts  map[uint16][]*Service
 	// services is every Service sorted by namespace/name.
-	services  []*Service
+	services []*Service
+	// selectorsBy lists the Services with a selector by one pair of it,
+	// the one of the smallest key, as indexes into services: a pod is
+	// selected only by Services listed under one of its labels.
+	selectorsBy map[labelPair][]int
 	svcByRef  map[Ref]*Service
 	svcByName map[string][]*Service
 	pods      map[Ref]*Pod
@@ -37,6 +42,8 @@ type Index struct {
 	namedTargets map[namedPort][]uint16
 	warnings     []string
 }
+
+type labelPair struct{ key, value string }
 
 type namedPort struct {
 	service Ref
@@ -112,6 +119,15 @@ func (x *Index) indexServices() {
 				x.nodePorts[p.NodePort] = append(x.nodePorts[p.NodePort], s)
 			}
 		}
+	}
+	x.selectorsBy = map[labelPair][]int{}
+	for i, s := range x.services {
+		if len(s.Selector) == 0 {
+			continue
+		}
+		k := slices.Min(slices.Collect(maps.Keys(s.Selector)))
+		pair := labelPair{k, s.Selector[k]}
+		x.selectorsBy[pair] = append(x.selectorsBy[pair], i)
 	}
 	for _, s := range x.services { // external IPs after every ClusterIP
 		for _, a := range s.ExternalIPs {

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -339,4 +341,55 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 		x.Pod(Ref{"", "my-shell"})
 	})
 	assert.Zero(t, allocs)
+}
+
+// TestSelectingMatchesEveryService holds the selector index (selectorsBy)
+// to its definition: a Service selects a pod when it has a selector, shares
+// the pod's namespace (or either does not say) and every pair of its
+// selector is a label of the pod, checked against every Service in turn,
+// as bySelector did before the index. Random inventories: few keys and
+// values, so that selectors overlap, nest and miss.
+func TestSelectingMatchesEveryService(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 2))
+	keys, values, namespaces := []string{"app", "version", "tier", "k8s-app"}, []string{"a", "b", "c"}, []string{"", "default", "bookinfo"}
+	labels := func(most int) map[string]string {
+		m := map[string]string{}
+		for range r.IntN(most + 1) {
+			m[keys[r.IntN(len(keys))]] = values[r.IntN(len(values))]
+		}
+		return m
+	}
+	for round := range 200 {
+		inv := &Inventory{}
+		for i := range 1 + r.IntN(30) {
+			s := &Service{Ref: Ref{Namespace: namespaces[r.IntN(len(namespaces))], Name: fmt.Sprintf("svc-%d", i)}}
+			switch r.IntN(5) {
+			case 0: // the source does not say
+			case 1:
+				s.Selector = map[string]string{} // "<none>"
+			default:
+				s.Selector = labels(3)
+			}
+			inv.Services = append(inv.Services, s)
+		}
+		var pods []*Pod
+		for i := range 1 + r.IntN(20) {
+			p := &Pod{Ref: Ref{Namespace: namespaces[r.IntN(len(namespaces))], Name: fmt.Sprintf("pod-%d", i)}, Labels: labels(4)}
+			if r.IntN(6) == 0 {
+				p.Labels = nil
+			}
+			pods = append(pods, p)
+		}
+		inv.Pods = pods
+		x := inv.Index()
+		for _, pod := range pods {
+			var want []*Service
+			for _, s := range x.services {
+				if len(s.Selector) > 0 && sameNamespace(s.Namespace, pod.Namespace) && selects(s.Selector, pod.Labels) {
+					want = append(want, s)
+				}
+			}
+			require.Equal(t, want, x.selecting(pod), "round %d, pod %v labels %v", round, pod.Ref, pod.Labels)
+		}
+	}
 }
