@@ -31,12 +31,12 @@ type Index struct {
 	// the one of the smallest key, as indexes into services: a pod is
 	// selected only by Services listed under one of its labels.
 	selectorsBy map[labelPair][]int
-	svcByRef  map[Ref]*Service
-	svcByName map[string][]*Service
-	pods      map[Ref]*Pod
-	podByName map[string][]*Pod
-	endpoints map[netip.AddrPort][]*Endpoint
-	istioctl  map[netip.AddrPort][]registryHit
+	svcByRef    map[Ref]*Service
+	svcByName   map[string][]*Service
+	pods        map[Ref]*Pod
+	podByName   map[string][]*Pod
+	endpoints   map[netip.AddrPort][]*Endpoint
+	istioctl    map[netip.AddrPort][]registryHit
 	// namedTargets maps a Service port name to the numbers EndpointSlices
 	// resolved its named targetPort to.
 	namedTargets map[namedPort][]uint16
