@@ -43,6 +43,9 @@ type batch struct {
 	// goroutine has moved past: Next releases them with the batch.
 	chunks []*chunk
 	arena  []byte
+	// prepared is what the source's prepare function returned for pkts
+	// (Preparer), or nil.
+	prepared any
 	// err, on the last batch, is what ended the source: io.EOF or a
 	// *FileError.
 	err error
@@ -75,6 +78,8 @@ func (s *fileSource) frameLoop() {
 			// A mapped file was cut short by another process. The record
 			// being framed is dropped; those before it stand.
 			b.pkts = b.pkts[:s.complete]
+			// The batch was not prepared, or the fault came while it was.
+			b.prepared = nil
 			b.chunks = append(b.chunks, s.rr.retired...)
 			b.err = &FileError{Path: s.info.Name, Offset: s.fr.offset(), Record: s.info.Records + 1, Err: ErrFileChanged}
 			select {
@@ -93,6 +98,9 @@ func (s *fileSource) frameLoop() {
 		s.rr.arena = b.arena[:0]
 		s.fill(b)
 		b.arena = s.rr.arena
+		if s.prepare != nil && len(b.pkts) > 0 {
+			b.prepared = s.prepare(b.pkts, b.prepared)
+		}
 		b.chunks = append(b.chunks, s.rr.retired...)
 		clear(s.rr.retired)
 		s.rr.retired = s.rr.retired[:0]
@@ -216,12 +224,45 @@ type Batcher interface {
 
 // NextBatch returns what is left of the current batch, or the next one.
 func (s *fileSource) NextBatch() ([]Packet, error) {
+	pkts, _, _, err := s.NextPrepared()
+	return pkts, err
+}
+
+// A Preparer is a Batcher that runs a function of the caller's on each
+// batch on the framing goroutine, before handing it over: work that needs
+// only the packets is then done on the core that frames rather than on the
+// one that updates flows, when that one has the larger share.
+type Preparer interface {
+	Batcher
+	// Prepare sets fn, which must be set before the first Next or
+	// NextBatch. fn is called on the framing goroutine with each batch's
+	// packets and what it returned the last time it was called for the same
+	// batch's memory (nil the first time, and after a batch was cut short
+	// by a fault), so that it can reuse what it made: batches circulate. It
+	// must not keep pkts.
+	Prepare(fn func(pkts []Packet, prev any) any)
+	// NextPrepared is NextBatch, with what fn returned for the batch the
+	// packets belong to (nil if it was not called for it) and the index of
+	// the first of them in that batch (more than 0 when Next took some).
+	NextPrepared() (pkts []Packet, prepared any, first int, err error)
+}
+
+// Prepare sets the function the framing goroutine runs on each batch.
+func (s *fileSource) Prepare(fn func(pkts []Packet, prev any) any) {
+	if s.started {
+		panic("capture: Prepare after the first Next")
+	}
+	s.prepare = fn
+}
+
+// NextPrepared returns what is left of the current batch, or the next one,
+// with what the prepare function made of the batch.
+func (s *fileSource) NextPrepared() ([]Packet, any, int, error) {
 	for {
 		if b := s.cur; b != nil {
-			if s.i < len(b.pkts) {
-				pkts := b.pkts[s.i:]
+			if first := s.i; first < len(b.pkts) {
 				s.i = len(b.pkts)
-				return pkts, nil
+				return b.pkts[first:], b.prepared, first, nil
 			}
 			// Read the error before the batch goes back to the framing
 			// goroutine, which may fill it at once.
@@ -229,7 +270,7 @@ func (s *fileSource) NextBatch() ([]Packet, error) {
 			s.recycle(b)
 		}
 		if s.done != nil {
-			return nil, s.done
+			return nil, nil, 0, s.done
 		}
 		if !s.started {
 			s.start()

@@ -227,6 +227,8 @@ type fileSource struct {
 	// packets of the batch being filled are whole.
 	f        frame
 	complete int
+	// prepare is the Preparer's function, run on each batch.
+	prepare func(pkts []Packet, prev any) any
 
 	// The batches, and the state of Next.
 	started    bool

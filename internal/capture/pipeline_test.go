@@ -255,3 +255,76 @@ func TestDecodeSetsEveryField(t *testing.T) {
 		assert.Equal(t, clean, dirty, name)
 	}
 }
+
+// TestPrepare: a Preparer's function sees every batch on the framing
+// goroutine, gets back what it made for the same batch's memory the time
+// before, and NextPrepared hands each batch over with what it made of it,
+// from where Next left off, on each read path. The oracle is the packets'
+// own numbers: what the function recorded of a batch must name the
+// packets NextPrepared returns with it.
+func TestPrepare(t *testing.T) {
+	const n = 20_000
+	data := bigPcap(n, 1500, 262144)
+	path := filepath.Join(t.TempDir(), "big.pcap")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	gzPath := path + ".gz"
+	require.NoError(t, os.WriteFile(gzPath, gzipped(t, data), 0o644))
+	open := map[string]func() (Source, error){
+		"reader": func() (Source, error) { return NewReader("big.pcap", bytes.NewReader(data), nil) },
+		"file":   func() (Source, error) { return Open(path) },
+		"gzip":   func() (Source, error) { return Open(gzPath) },
+	}
+	// made is what the function returns: the numbers of a batch's packets.
+	type made struct{ nums []int }
+	for name, open := range open {
+		t.Run(name, func(t *testing.T) {
+			src, err := open()
+			require.NoError(t, err)
+			defer src.Close()
+			pr, ok := src.(Preparer)
+			require.True(t, ok)
+			var calls, reused int
+			pr.Prepare(func(pkts []Packet, prev any) any {
+				m, _ := prev.(*made)
+				if m == nil {
+					m = &made{}
+				} else {
+					reused++
+				}
+				calls++
+				m.nums = m.nums[:0]
+				for i := range pkts {
+					m.nums = append(m.nums, pkts[i].Num)
+				}
+				return m
+			})
+			var p Packet
+			for range 3 {
+				require.NoError(t, src.Next(&p))
+			}
+			next := 4
+			for {
+				pkts, prepared, first, err := pr.NextPrepared()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				require.NoError(t, err)
+				m := prepared.(*made)
+				require.Equal(t, len(m.nums), first+len(pkts))
+				if next == 4 {
+					require.Equal(t, 3, first, "the first batch, after three packets taken by Next")
+				} else {
+					require.Zero(t, first)
+				}
+				for i := range pkts {
+					require.Equal(t, next, pkts[i].Num)
+					require.Equal(t, next, m.nums[first+i])
+					next++
+				}
+			}
+			require.Equal(t, n+1, next)
+			assert.Greater(t, calls, batchesInFlight, "several rounds of batches")
+			assert.Equal(t, calls-batchesInFlight, reused, "each batch's memory is handed back once it has been made")
+		})
+	}
+}

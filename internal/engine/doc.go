@@ -25,7 +25,10 @@
 //
 // A source that hands out batches (capture.Batcher) is added a batch at a
 // time, software pipelined (addBatch): the index slots, flow records and
-// dedupe slots of the next packets are prefetched while one is added. The
+// dedupe slots of the next packets are prefetched while one is added. When
+// the dedupe table is in use (tcpdump -i any), the source's framing
+// goroutine keys and hashes each batch first (capture.Preparer,
+// runPrepared), since the analyzer then has the larger share of the work. The
 // payload of a flow is looked at (l7.go) until it names something or each
 // side has shown a few segments that name nothing, then no more.
 //
