@@ -199,21 +199,23 @@ func (a *Analyzer) runBatches(ctx context.Context, src capture.Batcher) error {
 }
 
 // runPrepared reads the only source batch by batch, having its framing
-// goroutine key the packets of each batch (keyedBatch.key). It is for a
-// source that can hold a packet twice (tcpdump -i any): the dedupe table
-// makes the analyzer's share of the work the larger one, so that the
-// framing goroutine waited for it (44 to 48 ms of 290 on make bench's -i any
-// capture), and keying there evens the two out.
+// goroutine compute the packets' fingerprints (fingerprintBatch). It is for
+// a source that can hold a packet twice (tcpdump -i any): the dedupe table
+// is work a single pcap does not have, and it made the analyzer's share
+// the larger one, so that the framing goroutine waited 44 to 48 ms of 290
+// for it on make bench's -i any capture. The fingerprints, which the
+// dedupe table is looked up by, move that work back to the framing
+// goroutine. (Moving the keys and hashes too overshot: the analyzer then
+// waited 80 to 89 ms for the framing.)
 func (a *Analyzer) runPrepared(ctx context.Context, src capture.Preparer) error {
 	text := a.sources[0].info.Format == capture.FormatText
-	seeds := a.table.seeds
 	src.Prepare(func(pkts []capture.Packet, prev any) any {
-		kb, _ := prev.(*keyedBatch)
-		if kb == nil {
-			kb = new(keyedBatch)
+		fb, _ := prev.(*fingerprintBatch)
+		if fb == nil {
+			fb = new(fingerprintBatch)
 		}
-		kb.key(pkts, text, &seeds)
-		return kb
+		fb.fingerprint(pkts, text)
+		return fb
 	})
 	for {
 		if ctx.Err() != nil {
@@ -226,50 +228,25 @@ func (a *Analyzer) runPrepared(ctx context.Context, src capture.Preparer) error 
 			}
 			return nil
 		}
-		if kb, _ := prepared.(*keyedBatch); kb != nil && len(kb.q) >= first+len(pkts) {
-			a.addKeyed(pkts, kb.q[first:first+len(pkts)], 0, text)
+		if fb, _ := prepared.(*fingerprintBatch); fb != nil && len(fb.sigs) >= first+len(pkts) {
+			a.addBatchSigned(pkts, fb.sigs[first:first+len(pkts)], 0)
 		} else {
-			// A batch cut short by a fault is not keyed.
+			// A batch cut short by a fault was not fingerprinted.
 			a.addBatch(pkts, 0)
 		}
 	}
 }
 
-// keyedBatch is what the framing goroutine computes of a batch for the
-// analyzer: each packet's keyed, as prepare computes it.
-type keyedBatch struct{ q []keyed }
+// fingerprintBatch is what the framing goroutine computes of a batch for
+// the analyzer: each packet's two fingerprints (dedupe.go).
+type fingerprintBatch struct{ sigs [][2]uint64 }
 
-// key keys every packet of pkts into kb, reusing its memory. It reads
-// nothing of the analyzer's but what it is given, for it runs on the
-// framing goroutine.
-func (kb *keyedBatch) key(pkts []capture.Packet, text bool, seeds *[3]uint64) {
-	kb.q = slices.Grow(kb.q[:0], len(pkts))[:len(pkts)]
+// fingerprint computes the fingerprints of every packet of pkts into fb,
+// reusing its memory. It runs on the framing goroutine.
+func (fb *fingerprintBatch) fingerprint(pkts []capture.Packet, text bool) {
+	fb.sigs = slices.Grow(fb.sigs[:0], len(pkts))[:len(pkts)]
 	for i := range pkts {
-		q := &kb.q[i]
-		q.k, q.side = keyOf(&pkts[i])
-		q.h = hashKey(&q.k, seeds)
-		q.sigSrc, q.sigDst = fingerprints(&pkts[i], text)
-	}
-}
-
-// addKeyed is addBatch for packets already keyed: it only prefetches, the
-// slots of the packet lookahead ahead and the flow record of the one
-// lookahead/2 ahead.
-func (a *Analyzer) addKeyed(pkts []capture.Packet, qs []keyed, src int, text bool) {
-	n := len(pkts)
-	for i := range min(lookahead, n) {
-		a.prefetchSlots(&qs[i])
-	}
-	for i := range n {
-		if j := i + lookahead/2; j < n {
-			if f := a.table.guess(qs[j].h); f != nil {
-				prefetch2(unsafe.Pointer(f), unsafe.Add(unsafe.Pointer(f), 64))
-			}
-		}
-		a.add(&pkts[i], src, &qs[i], text)
-		if j := i + lookahead; j < n {
-			a.prefetchSlots(&qs[j])
-		}
+		fb.sigs[i][0], fb.sigs[i][1] = fingerprints(&pkts[i], text)
 	}
 }
 
@@ -285,22 +262,21 @@ type keyed struct {
 
 // prepare computes what Add needs of p before the tables, and asks the CPU
 // to start loading the index slot of p's flow (and the dedupe slots of its
-// fingerprints), so that they are in the cache when Add reaches them.
-func (a *Analyzer) prepare(q *keyed, p *capture.Packet, text bool) {
+// fingerprints), so that they are in the cache when Add reaches them. sig,
+// when not nil, holds p's fingerprints, computed already.
+func (a *Analyzer) prepare(q *keyed, p *capture.Packet, text bool, sig *[2]uint64) {
 	q.k, q.side = keyOf(p)
 	q.h = a.table.hash(&q.k)
-	if !a.single {
+	if a.single {
+		prefetch2(a.table.slotPtr(q.h), a.table.slotPtr(q.h))
+		return
+	}
+	if sig != nil {
+		q.sigSrc, q.sigDst = sig[0], sig[1]
+	} else {
 		q.sigSrc, q.sigDst = fingerprints(p, text)
 	}
-	a.prefetchSlots(q)
-}
-
-// prefetchSlots asks the CPU to start loading the index slot of a keyed
-// packet's flow and, when the dedupe table is in use, its two dedupe slots.
-func (a *Analyzer) prefetchSlots(q *keyed) {
-	if !a.single {
-		prefetch2(a.dd.slotPtr(q.sigSrc), a.dd.slotPtr(q.sigDst))
-	}
+	prefetch2(a.dd.slotPtr(q.sigSrc), a.dd.slotPtr(q.sigDst))
 	prefetch2(a.table.slotPtr(q.h), a.table.slotPtr(q.h))
 }
 
@@ -317,12 +293,22 @@ const lookahead = 8
 // i+lookahead is keyed and hashed and its slots are prefetched, and the flow
 // record of packet i+lookahead/2, whose slot has arrived by then, is
 // prefetched too.
-func (a *Analyzer) addBatch(pkts []capture.Packet, src int) {
+func (a *Analyzer) addBatch(pkts []capture.Packet, src int) { a.addBatchSigned(pkts, nil, src) }
+
+// addBatchSigned is addBatch for packets whose fingerprints sigs holds, one
+// pair a packet, or, when sigs is nil, that it computes.
+func (a *Analyzer) addBatchSigned(pkts []capture.Packet, sigs [][2]uint64, src int) {
 	text := src < len(a.sources) && a.sources[src].info.Format == capture.FormatText
+	sig := func(i int) *[2]uint64 {
+		if sigs == nil {
+			return nil
+		}
+		return &sigs[i]
+	}
 	var ring [lookahead]keyed
 	n := len(pkts)
 	for i := range min(lookahead, n) {
-		a.prepare(&ring[i], &pkts[i], text)
+		a.prepare(&ring[i], &pkts[i], text, sig(i))
 	}
 	for i := range n {
 		if j := i + lookahead/2; j < n {
@@ -333,7 +319,7 @@ func (a *Analyzer) addBatch(pkts []capture.Packet, src int) {
 		q := &ring[i%lookahead]
 		a.add(&pkts[i], src, q, text)
 		if j := i + lookahead; j < n {
-			a.prepare(q, &pkts[j], text)
+			a.prepare(q, &pkts[j], text, sig(j))
 		}
 	}
 }

@@ -42,17 +42,17 @@ func synthAny(flows, packets int) []byte {
 }
 
 // packetByPacket hides a source's batches, so that Run adds its packets
-// one at a time, keyed on the analyzer's goroutine: the path the framing
-// goroutine's keying (runPrepared) must agree with.
+// one at a time, fingerprinted on the analyzer's goroutine: the path the
+// framing goroutine's fingerprinting (runPrepared) must agree with.
 type packetByPacket struct{ capture.Source }
 
-// TestKeyedOnTheFramingGoroutine: a capture that can hold a packet twice
-// is keyed by the framing goroutine (capture.Preparer, runPrepared); its
-// report is the one of the same capture added packet by packet. The
-// oracle is the analyzer's own per-packet path, which keys each packet
-// where it adds it. Captures: the lab's node-wide ones (real kernel
+// TestFingerprintedOnTheFramingGoroutine: the packets of a capture that
+// can hold a packet twice are fingerprinted by the framing goroutine
+// (capture.Preparer, runPrepared); its report is the one of the same
+// capture added packet by packet. The oracle is the analyzer's own
+// per-packet path, which fingerprints each packet where it adds it. Captures: the lab's node-wide ones (real kernel
 // traffic, several batches each) and a synthetic one of 40,000 records.
-func TestKeyedOnTheFramingGoroutine(t *testing.T) {
+func TestFingerprintedOnTheFramingGoroutine(t *testing.T) {
 	files, err := filepath.Glob("../../fixtures/lab/testdata/*/*/any.pcap")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
@@ -67,7 +67,7 @@ func TestKeyedOnTheFramingGoroutine(t *testing.T) {
 		require.NoError(t, err)
 		defer src.Close()
 		_, prepared := src.(capture.Preparer)
-		require.True(t, prepared, "a pcap source keys on its framing goroutine")
+		require.True(t, prepared, "a pcap source can prepare batches on its framing goroutine")
 		if hide {
 			src = packetByPacket{src}
 		}
