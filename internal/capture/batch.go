@@ -30,10 +30,11 @@ const maxKeptArena = 1 << 20
 // take about as long over a capture, each with pauses of its own (a window
 // mapped, a burst of new flows, a garbage collection); with 4 batches, some
 // 4,000 packets, either side waited for the other through the other's pause:
-// each waited 60 to 120 ms on the 1.5 GB random capture of make bench. 16
-// absorb the pauses (waits of 5 to 15 ms; 0.24 against 0.31 s for the whole
-// analysis) for 2.5 MB more of batches, within the chunks' limit (a batch
-// holds at most one chunk; a 2 MiB window holds about five batches).
+// on the 1.5 GB random capture of make bench the analyzer waited 66 to 72 ms.
+// 16 absorb the pauses (waits of 4 to 15 ms; 0.24 to 0.26 s against 0.32 to
+// 0.33 s for the whole analysis) for 2.5 MB more of batches, within the
+// chunks' limit (a batch holds at most one chunk; a 2 MiB window holds about
+// five batches).
 const batchesInFlight = 16
 
 // batch is a run of decoded packets, in record order.
