@@ -82,17 +82,7 @@ func checkPayloads(t *testing.T, src Source, n int) {
 func TestReadPaths(t *testing.T) {
 	const n = 20_000
 	data := bigPcap(n, 1500, 262144)
-	path := filepath.Join(t.TempDir(), "big.pcap")
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-	gzPath := path + ".gz"
-	require.NoError(t, os.WriteFile(gzPath, gzipped(t, data), 0o644))
-
-	open := map[string]func() (Source, error){
-		"reader": func() (Source, error) { return NewReader("big.pcap", bytes.NewReader(data), nil) },
-		"file":   func() (Source, error) { return Open(path) },
-		"gzip":   func() (Source, error) { return Open(gzPath) },
-	}
-	for name, open := range open {
+	for name, open := range readPaths(t, data) {
 		t.Run(name, func(t *testing.T) {
 			src, err := open()
 			require.NoError(t, err)
@@ -104,6 +94,20 @@ func TestReadPaths(t *testing.T) {
 			}
 			assert.Equal(t, want, src.(Progress).BytesRead())
 		})
+	}
+}
+
+// readPaths opens data each way a pcap is read: from memory (the stream
+// path), from a file (mapped), and from a gzip file.
+func readPaths(t *testing.T, data []byte) map[string]func() (Source, error) {
+	path := filepath.Join(t.TempDir(), "big.pcap")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	gzPath := path + ".gz"
+	require.NoError(t, os.WriteFile(gzPath, gzipped(t, data), 0o644))
+	return map[string]func() (Source, error){
+		"reader": func() (Source, error) { return NewReader("big.pcap", bytes.NewReader(data), nil) },
+		"file":   func() (Source, error) { return Open(path) },
+		"gzip":   func() (Source, error) { return Open(gzPath) },
 	}
 }
 
@@ -265,18 +269,9 @@ func TestDecodeSetsEveryField(t *testing.T) {
 func TestPrepare(t *testing.T) {
 	const n = 20_000
 	data := bigPcap(n, 1500, 262144)
-	path := filepath.Join(t.TempDir(), "big.pcap")
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-	gzPath := path + ".gz"
-	require.NoError(t, os.WriteFile(gzPath, gzipped(t, data), 0o644))
-	open := map[string]func() (Source, error){
-		"reader": func() (Source, error) { return NewReader("big.pcap", bytes.NewReader(data), nil) },
-		"file":   func() (Source, error) { return Open(path) },
-		"gzip":   func() (Source, error) { return Open(gzPath) },
-	}
 	// made is what the function returns: the numbers of a batch's packets.
 	type made struct{ nums []int }
-	for name, open := range open {
+	for name, open := range readPaths(t, data) {
 		t.Run(name, func(t *testing.T) {
 			src, err := open()
 			require.NoError(t, err)
