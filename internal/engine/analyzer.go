@@ -153,9 +153,6 @@ func (a *Analyzer) Run(ctx context.Context, sources ...capture.Source) error {
 // runOne reads a single source, a batch at a time when it can.
 func (a *Analyzer) runOne(ctx context.Context, src capture.Source) error {
 	a.sources = append(a.sources, sourceRun{info: src.Info()})
-	if p, ok := src.(capture.Preparer); ok && !a.single && a.tick == nil {
-		return a.runPrepared(ctx, p)
-	}
 	if b, ok := src.(capture.Batcher); ok {
 		return a.runBatches(ctx, b)
 	}
@@ -174,13 +171,44 @@ func (a *Analyzer) runOne(ctx context.Context, src capture.Source) error {
 	}
 }
 
-// runBatches reads the only source batch by batch.
+// runBatches reads the only source batch by batch. For a source that can
+// hold a packet twice (tcpdump -i any), its framing goroutine computes the
+// packets' fingerprints (capture.Preparer, fingerprintBatch): the dedupe
+// table is work a single pcap does not have, and it made the analyzer's
+// share the larger one, so that the framing goroutine waited 44 to 48 ms
+// of 290 for it on make bench's -i any capture. The fingerprints, which the
+// dedupe table is looked up by, move that work back to the framing
+// goroutine. (Moving the keys and hashes too overshot: the analyzer then
+// waited 80 to 89 ms for the framing.)
 func (a *Analyzer) runBatches(ctx context.Context, src capture.Batcher) error {
+	next := func() ([]capture.Packet, [][2]uint64, error) {
+		pkts, err := src.NextBatch()
+		return pkts, nil, err
+	}
+	if p, ok := src.(capture.Preparer); ok && !a.single && a.tick == nil {
+		text := a.sources[0].info.Format == capture.FormatText
+		p.Prepare(func(pkts []capture.Packet, prev any) any {
+			fb, _ := prev.(*fingerprintBatch)
+			if fb == nil {
+				fb = new(fingerprintBatch)
+			}
+			fb.fingerprint(pkts, text)
+			return fb
+		})
+		next = func() ([]capture.Packet, [][2]uint64, error) {
+			pkts, prepared, first, err := p.NextPrepared()
+			if fb, _ := prepared.(*fingerprintBatch); fb != nil && len(fb.sigs) >= first+len(pkts) {
+				return pkts, fb.sigs[first : first+len(pkts)], err
+			}
+			// A batch cut short by a fault was not fingerprinted.
+			return pkts, nil, err
+		}
+	}
 	for {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		pkts, err := src.NextBatch()
+		pkts, sigs, err := next()
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				a.sources[0].err = err
@@ -194,46 +222,7 @@ func (a *Analyzer) runBatches(ctx context.Context, src capture.Batcher) error {
 			}
 			continue
 		}
-		a.addBatch(pkts, 0)
-	}
-}
-
-// runPrepared reads the only source batch by batch, having its framing
-// goroutine compute the packets' fingerprints (fingerprintBatch). It is for
-// a source that can hold a packet twice (tcpdump -i any): the dedupe table
-// is work a single pcap does not have, and it made the analyzer's share
-// the larger one, so that the framing goroutine waited 44 to 48 ms of 290
-// for it on make bench's -i any capture. The fingerprints, which the
-// dedupe table is looked up by, move that work back to the framing
-// goroutine. (Moving the keys and hashes too overshot: the analyzer then
-// waited 80 to 89 ms for the framing.)
-func (a *Analyzer) runPrepared(ctx context.Context, src capture.Preparer) error {
-	text := a.sources[0].info.Format == capture.FormatText
-	src.Prepare(func(pkts []capture.Packet, prev any) any {
-		fb, _ := prev.(*fingerprintBatch)
-		if fb == nil {
-			fb = new(fingerprintBatch)
-		}
-		fb.fingerprint(pkts, text)
-		return fb
-	})
-	for {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		pkts, prepared, first, err := src.NextPrepared()
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				a.sources[0].err = err
-			}
-			return nil
-		}
-		if fb, _ := prepared.(*fingerprintBatch); fb != nil && len(fb.sigs) >= first+len(pkts) {
-			a.addBatchSigned(pkts, fb.sigs[first:first+len(pkts)], 0)
-		} else {
-			// A batch cut short by a fault was not fingerprinted.
-			a.addBatch(pkts, 0)
-		}
+		a.addBatchSigned(pkts, sigs, 0)
 	}
 }
 

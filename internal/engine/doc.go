@@ -28,7 +28,7 @@
 // dedupe slots of the next packets are prefetched while one is added. When
 // the dedupe table is in use (tcpdump -i any), the source's framing
 // goroutine computes the packets' fingerprints (capture.Preparer,
-// runPrepared), the work the dedupe table adds to the analyzer's share. The
+// runBatches), the work the dedupe table adds to the analyzer's share. The
 // payload of a flow is looked at (l7.go) until it names something or each
 // side has shown a few segments that name nothing, then no more.
 //

@@ -43,12 +43,12 @@ func synthAny(flows, packets int) []byte {
 
 // packetByPacket hides a source's batches, so that Run adds its packets
 // one at a time, fingerprinted on the analyzer's goroutine: the path the
-// framing goroutine's fingerprinting (runPrepared) must agree with.
+// framing goroutine's fingerprinting (runBatches) must agree with.
 type packetByPacket struct{ capture.Source }
 
 // TestFingerprintedOnTheFramingGoroutine: the packets of a capture that
 // can hold a packet twice are fingerprinted by the framing goroutine
-// (capture.Preparer, runPrepared); its report is the one of the same
+// (capture.Preparer, runBatches); its report is the one of the same
 // capture added packet by packet. The oracle is the analyzer's own
 // per-packet path, which fingerprints each packet where it adds it. Captures: the lab's node-wide ones (real kernel
 // traffic, several batches each) and a synthetic one of 40,000 records.
