@@ -224,3 +224,27 @@ func TestTextSightingsOfOnePacket(t *testing.T) {
 	assert.Equal(t, int64(1), r.Flows[0].Packets)
 	assert.Equal(t, int64(2), r.Flows[0].Duplicates)
 }
+
+// TestLegsOfOtherServicesAreNotPaired: a connection from the client port
+// of a connection to a ClusterIP, to a pod the inventory says backs another
+// Service, is another connection from a reused port, not the DNATed leg.
+// A multi-node lab run, whose ground truth said so, saw a sidecar's
+// upstream connections to reviews' ClusterIP and to mongodb's pod leave
+// from one port and be paired.
+func TestLegsOfOtherServicesAreNotPaired(t *testing.T) {
+	// The multi-node lab's own kubectl export: its EndpointSlices say that
+	// 10.244.2.33:27017 backs mongodb, and reviews is 10.96.209.151.
+	inv, err := inventory.Load("../../fixtures/lab/testdata/multi/inventory/kubectl-pods-svc-endpointslices.json")
+	require.NoError(t, err)
+	r := analyzeAll(t, inv,
+		newSource(t, "client.txt",
+			pk{flow: "10.244.2.34:38610 > 10.96.209.151:9080", flags: "S", seq: 1},
+			pk{at: 5 * ms, flow: "10.244.2.34:38610 > 10.96.209.151:9080", flags: "P.", seq: 2, len: 90}),
+		newSource(t, "server.txt",
+			pk{at: 600 * ms, flow: "10.244.2.34:38610 > 10.244.2.33:27017", flags: "S", seq: 1},
+			pk{at: 605 * ms, flow: "10.244.2.34:38610 > 10.244.2.33:27017", flags: "P.", seq: 2, len: 90}))
+	require.Len(t, r.Flows, 2)
+	for _, f := range r.Flows {
+		assert.Empty(t, f.NATTo, "%s → %s", f.Client, f.Server)
+	}
+}

@@ -28,10 +28,19 @@ func (o *orienter) backsServiceAt(ep, vip netip.AddrPort, proto capture.Transpor
 	if svc == nil {
 		return false
 	}
-	for _, b := range o.idx.Backends(ep.Addr(), ep.Port(), proto) {
+	backs := o.idx.Backends(ep.Addr(), ep.Port(), proto)
+	for _, b := range backs {
 		if b.Service == svc.Ref || (b.Service.Namespace == "" && b.Service.Name == svc.Name) {
 			return true
 		}
+	}
+	if len(backs) > 0 {
+		// The inventory says which Services ep backs, and this is not one:
+		// a connection from the same client port to it is another
+		// connection (a multi-node lab run saw a sidecar's upstream
+		// connections to reviews' ClusterIP and to mongodb's pod leave from
+		// one port).
+		return false
 	}
 	// A text inventory may not say which pods back a service; a pod at
 	// least makes the pairing plausible.
