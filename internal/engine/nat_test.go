@@ -127,19 +127,27 @@ func TestLegsOfTwoCapturesArePaired(t *testing.T) {
 // inventory still pairs a ClusterIP leg with a pod leg of the same client
 // address and port, and says so.
 func TestLegsPairedByAddress(t *testing.T) {
-	r := analyzeAll(t, seedInventory(t),
-		newSource(t, "client.txt",
-			pk{flow: "10.244.2.34:42122 > 10.96.209.151:9080", flags: "S", seq: 1},
-			pk{at: 5 * ms, flow: "10.244.2.34:42122 > 10.96.209.151:9080", flags: "P.", seq: 2, len: 90}),
-		newSource(t, "server.txt",
-			pk{at: 600 * ms, flow: "10.244.2.34:42122 > 10.244.2.32:9080", flags: "S", seq: 1},
-			pk{at: 605 * ms, flow: "10.244.2.34:42122 > 10.244.2.32:9080", flags: "P.", seq: 2, len: 90}))
+	r := analyzeAll(t, seedInventory(t), twoLegs(t, "10.244.2.34:42122 > 10.96.209.151:9080", "10.244.2.34:42122 > 10.244.2.32:9080")...)
 	require.Len(t, r.Flows, 1)
 	f := r.Flows[0]
 	assert.Equal(t, report.Passthrough, f.Verdict)
 	assert.Equal(t, "10.244.2.32:9080", f.NATTo.String())
 	assert.True(t, containsSub(sentences(f), "paired by addresses"), "%q", f.Evidence)
 	assert.Equal(t, int64(4), f.Packets, "packets the legs did not share are all counted")
+}
+
+// twoLegs is a connection's SYN and first segment on the client's side
+// (client.txt), and 600 ms later on the server's (server.txt), as two
+// captures of different moments hold them: flows "A > B" each.
+func twoLegs(t *testing.T, clientLeg, serverLeg string) []capture.Source {
+	return []capture.Source{
+		newSource(t, "client.txt",
+			pk{flow: clientLeg, flags: "S", seq: 1},
+			pk{at: 5 * ms, flow: clientLeg, flags: "P.", seq: 2, len: 90}),
+		newSource(t, "server.txt",
+			pk{at: 600 * ms, flow: serverLeg, flags: "S", seq: 1},
+			pk{at: 605 * ms, flow: serverLeg, flags: "P.", seq: 2, len: 90}),
+	}
 }
 
 // TestMasqueradeIsNotPaired: when the shared endpoint is the server (the
@@ -236,13 +244,7 @@ func TestLegsOfOtherServicesAreNotPaired(t *testing.T) {
 	// 10.244.2.33:27017 backs mongodb, and reviews is 10.96.209.151.
 	inv, err := inventory.Load("../../fixtures/lab/testdata/multi/inventory/kubectl-pods-svc-endpointslices.json")
 	require.NoError(t, err)
-	r := analyzeAll(t, inv,
-		newSource(t, "client.txt",
-			pk{flow: "10.244.2.34:38610 > 10.96.209.151:9080", flags: "S", seq: 1},
-			pk{at: 5 * ms, flow: "10.244.2.34:38610 > 10.96.209.151:9080", flags: "P.", seq: 2, len: 90}),
-		newSource(t, "server.txt",
-			pk{at: 600 * ms, flow: "10.244.2.34:38610 > 10.244.2.33:27017", flags: "S", seq: 1},
-			pk{at: 605 * ms, flow: "10.244.2.34:38610 > 10.244.2.33:27017", flags: "P.", seq: 2, len: 90}))
+	r := analyzeAll(t, inv, twoLegs(t, "10.244.2.34:38610 > 10.96.209.151:9080", "10.244.2.34:38610 > 10.244.2.33:27017")...)
 	require.Len(t, r.Flows, 2)
 	for _, f := range r.Flows {
 		assert.Empty(t, f.NATTo, "%s → %s", f.Client, f.Server)
